@@ -1,0 +1,178 @@
+"""
+Every error the SDK raises derives from `ZendeskError`, so one ``except`` catches them all.
+
+    ZendeskError
+    ├── ConfigurationError        (also a ValueError) the client cannot be built as asked
+    ├── InvalidArgument           (also a ValueError) a call's arguments are refused; nothing sent
+    ├── APIError                  the server answered with an error status
+    │   ├── AuthenticationError   401
+    │   ├── PermissionDenied      403
+    │   ├── NotFound              404
+    │   ├── RecordInvalid         422, ``details`` as Zendesk sent them
+    │   ├── RateLimited           429, ``retry_after`` in seconds
+    │   └── ServerError           5xx
+    ├── TransportError            no usable response: connection refused, reset, dropped mid-body
+    │   └── RequestTimeout        (also a TimeoutError) an attempt took longer than ``timeout``
+    ├── DecodeError               a response body was not the JSON the API documents
+    └── PaginationError           a ``next_page`` link the client refuses to follow
+
+Messages and attributes never carry credentials: the request URL is kept, headers are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "DecodeError",
+    "InvalidArgument",
+    "NotFound",
+    "PaginationError",
+    "PermissionDenied",
+    "RateLimited",
+    "RecordInvalid",
+    "RequestTimeout",
+    "ServerError",
+    "TransportError",
+    "ZendeskError",
+]
+
+
+class ZendeskError(Exception):
+    """Root of every error raised by zendesk_ivr."""
+
+
+class ConfigurationError(ZendeskError, ValueError):
+    """The client was given settings it cannot work with (credentials, URL, limits)."""
+
+
+class InvalidArgument(ZendeskError, ValueError):
+    """A call was given an id, field or option it cannot send; nothing was sent."""
+
+
+class APIError(ZendeskError):
+    """
+    The server answered with an error status.
+
+    Attributes:
+        status: the HTTP status code.
+        error: Zendesk's error code (``"RecordNotFound"``, ``"RecordInvalid"``...), or None when the
+            body carried none (text/plain and HTML bodies do not).
+        description: Zendesk's human description, or the start of a non-JSON body.
+        details: Zendesk's ``details`` object, kept exactly as sent (keys may be localized).
+        request_id: ``x-request-id`` or ``X-Zendesk-Request-Id``; quote it to Zendesk support.
+        method: the HTTP method of the failed request.
+        url: the URL of the failed request (never carries credentials).
+        body: the parsed JSON body, or the text of a non-JSON body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        error: str | None = None,
+        description: str | None = None,
+        details: Any = None,
+        request_id: str | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.method = method
+        self.url = url
+        self.error = error
+        self.description = description
+        self.details = details
+        self.request_id = request_id
+        self.body = body
+        self.headers: Mapping[str, str] = dict(headers or {})
+
+
+class AuthenticationError(APIError):
+    """401: the credentials were missing, wrong, expired or revoked."""
+
+
+class PermissionDenied(APIError):
+    """403: authenticated, but the user, plan or scope may not do this."""
+
+
+class NotFound(APIError):
+    """404: no such IVR, menu or route (or it belongs to another IVR or menu)."""
+
+
+class RecordInvalid(APIError):
+    """422: Zendesk refused the record; ``details`` says which fields and why."""
+
+
+class RateLimited(APIError):
+    """429: the account's rate limit was hit; ``retry_after`` is the wait in seconds, if sent."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIError):
+    """5xx: Zendesk failed; ``retry_after`` is set when a 503 said when to come back."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class TransportError(ZendeskError):
+    """No usable response arrived: the connection failed, was reset or closed mid-body."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class RequestTimeout(TransportError, TimeoutError):
+    """One attempt took longer than the client's ``timeout``."""
+
+
+class DecodeError(ZendeskError):
+    """
+    A response body was not the JSON the API documents.
+
+    Attributes:
+        errors: one line per problem, each naming the JSON path that was wrong.
+        body: the text (possibly cut) that failed to decode.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        status: int,
+        errors: tuple[str, ...] = (),
+        body: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.status = status
+        self.errors = errors
+        self.body = body
+        self.request_id = request_id
+
+
+class PaginationError(ZendeskError):
+    """A ``next_page`` link was refused: another origin, or the same page again (a loop)."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url

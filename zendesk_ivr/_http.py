@@ -1,0 +1,117 @@
+"""
+The only module that touches aiohttp: send one request, read its body to the end, release the
+connection, and turn aiohttp's failures into `TransportError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+import aiohttp
+from yarl import URL
+
+from ._exceptions import RequestTimeout, TransportError
+from ._protocol import Response
+
+DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
+
+
+class Transport:
+    """
+    One aiohttp session, made on first use (aiohttp wants a running loop for that) unless the
+    caller brought one; a caller's session is never closed here.
+    """
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None,
+        headers: Mapping[str, str],
+        timeout: float | None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    ) -> None:
+        self._session = session
+        self._owns_session = session is None
+        self._headers = dict(headers)
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._max_body_size = max_body_size
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("the client is closed")
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def send(self, method: str, url: URL, body: bytes | None = None) -> Response:
+        """Send once; the response comes back fully read, its connection already released."""
+        session = self._get_session()
+        headers = self._headers
+        if body is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        try:
+            async with session.request(
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                payload = await self._read_body(resp, method, url)
+                return Response(
+                    method=method,
+                    url=url,
+                    status=resp.status,
+                    headers={k.lower(): v for k, v in resp.headers.items()},
+                    body=payload,
+                )
+        except TimeoutError:
+            raise RequestTimeout(
+                f"{method} {url.with_query(None)}: no response within {self._timeout.total} s",
+                method=method,
+                url=str(url),
+            ) from None
+        except aiohttp.ClientError as exc:
+            raise TransportError(
+                f"{method} {url.with_query(None)}: {type(exc).__name__}: {exc}",
+                method=method,
+                url=str(url),
+            ) from exc
+
+    async def _read_body(self, resp: aiohttp.ClientResponse, method: str, url: URL) -> bytes:
+        limit = self._max_body_size
+        if resp.content_length is not None and resp.content_length > limit:
+            raise TransportError(
+                f"{method} {url.with_query(None)}: response of {resp.content_length} bytes "
+                f"is over the {limit}-byte cap",
+                method=method,
+                url=str(url),
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(256 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise TransportError(
+                    f"{method} {url.with_query(None)}: response is over the {limit}-byte cap",
+                    method=method,
+                    url=str(url),
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        # Let the event loop run the SSL/transport close callbacks before the loop may end.
+        await asyncio.sleep(0)

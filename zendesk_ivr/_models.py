@@ -1,0 +1,322 @@
+"""
+Frozen attrs classes for what the API returns (read models) and what a caller may send (fields).
+
+Read models hold every documented field, named exactly as the JSON. How JSON becomes these classes
+and back lives in `_serde.py`, not here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Final, Literal, TypeAlias
+
+import attrs
+from attrs import field, frozen
+
+from ._exceptions import InvalidArgument
+
+__all__ = [
+    "ACTIONS",
+    "KEYPRESSES",
+    "UNSET",
+    "GroupOptions",
+    "Ivr",
+    "IvrFields",
+    "IvrMenu",
+    "IvrMenuFields",
+    "IvrRoute",
+    "IvrRouteFields",
+    "MenuOptions",
+    "PhoneNumberOptions",
+    "RouteOptions",
+    "TextbackOptions",
+    "UnknownOptions",
+    "Unset",
+    "VoicemailOptions",
+]
+
+
+class _UnsetType(enum.Enum):
+    """A field the caller did not pass: never sent, unlike ``None`` which is sent as null."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+UNSET: Final = _UnsetType.UNSET
+Unset: TypeAlias = Literal[_UnsetType.UNSET]
+
+KEYPRESSES: Final = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "default")
+ACTIONS: Final = ("group", "voicemail", "phone_number", "textback", "menu")
+
+
+def _int_tuple(value: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidArgument(f"expected a sequence of integers, got {value!r}")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int):
+            raise InvalidArgument(f"expected a sequence of integers, got {value!r}")
+    return tuple(value)
+
+
+def _str_tuple(value: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidArgument(f"expected a sequence of strings, got {value!r}")
+    for item in value:
+        if not isinstance(item, str):
+            raise InvalidArgument(f"expected a sequence of strings, got {value!r}")
+    return tuple(value)
+
+
+def _optional_str_tuple(value: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else _str_tuple(value)
+
+
+def _check_optional(kind: type | tuple[type, ...]) -> Any:
+    """An attrs validator raising InvalidArgument; None always passes, bool never counts as int."""
+
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise InvalidArgument(f"{attribute.name} must not be a bool, got {value!r}")
+        if not isinstance(value, kind):
+            raise InvalidArgument(f"{attribute.name} has the wrong type: {value!r}")
+
+    return check
+
+
+# Route options: their shape depends on the route's action. `tags` may go with any action; None
+# means "absent" (not sent), which keeps reads and writes of the same object symmetric.
+
+
+@frozen(kw_only=True)
+class GroupOptions:
+    """Options of a ``group`` route: ring these groups."""
+
+    group_ids: tuple[int, ...] = field(default=(), converter=_int_tuple)
+    tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+
+    action: ClassVar[str] = "group"
+
+
+@frozen(kw_only=True)
+class VoicemailOptions:
+    """Options of a ``voicemail`` route: leave a voicemail for these groups."""
+
+    group_ids: tuple[int, ...] = field(default=(), converter=_int_tuple)
+    tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+
+    action: ClassVar[str] = "voicemail"
+
+
+@frozen(kw_only=True)
+class PhoneNumberOptions:
+    """Options of a ``phone_number`` route: forward to an external number (E.164)."""
+
+    phone_number: str | None = field(default=None, validator=_check_optional(str))
+    tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+
+    action: ClassVar[str] = "phone_number"
+
+
+@frozen(kw_only=True)
+class TextbackOptions:
+    """
+    Options of a ``textback`` route: hang up and text the caller.
+
+    The docs name the SMS body ``sms_text`` (newer pages) or ``sms_textstring`` (older ones); both
+    are read into ``sms_text``, and ``sms_text`` is what is written.
+    """
+
+    textback_phone_number_id: int | None = field(default=None, validator=_check_optional(int))
+    sms_text: str | None = field(default=None, validator=_check_optional(str))
+    tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+
+    action: ClassVar[str] = "textback"
+
+
+@frozen(kw_only=True)
+class MenuOptions:
+    """Options of a ``menu`` route: go to another menu of the same IVR."""
+
+    menu_id: int | None = field(default=None, validator=_check_optional(int))
+    tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+
+    action: ClassVar[str] = "menu"
+
+
+@frozen
+class UnknownOptions:
+    """
+    Options of an action this version does not know, kept exactly as received.
+
+    Writing the route back sends ``data`` unchanged, so nothing is lost on a round trip.
+    """
+
+    action: str
+    data: Any
+
+
+RouteOptions: TypeAlias = (
+    GroupOptions
+    | VoicemailOptions
+    | PhoneNumberOptions
+    | TextbackOptions
+    | MenuOptions
+    | UnknownOptions
+)
+TYPED_OPTIONS: Final[Mapping[str, type[RouteOptions]]] = {
+    "group": GroupOptions,
+    "voicemail": VoicemailOptions,
+    "phone_number": PhoneNumberOptions,
+    "textback": TextbackOptions,
+    "menu": MenuOptions,
+}
+
+
+@frozen
+class IvrRoute:
+    """A keypress of an IVR menu and what it does."""
+
+    id: int
+    keypress: str
+    action: str
+    options: RouteOptions
+    greeting: str | None = None
+    option_text: str | None = None
+    overflow_options: tuple[Any, ...] = ()
+
+
+@frozen
+class IvrMenu:
+    """A menu of an IVR: a greeting and the routes a caller can press."""
+
+    id: int
+    name: str
+    default: bool = False
+    greeting_id: int | None = None
+    routes: tuple[IvrRoute, ...] = ()
+
+    def route_for(self, keypress: str) -> IvrRoute | None:
+        """The route answering *keypress*, or None."""
+        for route in self.routes:
+            if route.keypress == keypress:
+                return route
+        return None
+
+
+@frozen
+class Ivr:
+    """An IVR: a call flow of menus, attached to Talk phone numbers."""
+
+    id: int
+    name: str
+    menus: tuple[IvrMenu, ...] = ()
+    phone_number_ids: tuple[int, ...] = ()
+    phone_number_names: tuple[str, ...] = ()
+
+    @property
+    def default_menu(self) -> IvrMenu | None:
+        """The menu callers hear first (the first one flagged default), or None."""
+        for menu in self.menus:
+            if menu.default:
+                return menu
+        return None
+
+
+# What a caller may send. Read-only fields (id, default, routes, greeting, option_text,
+# phone_number_names) have no place here, so they cannot be sent. UNSET fields are left out of
+# the body; None is sent as null.
+
+
+def _unset_or(kind: type | tuple[type, ...]) -> Any:
+    check = _check_optional(kind)
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not UNSET:
+            check(instance, attribute, value)
+
+    return validate
+
+
+def _unset_or_int_tuple(value: Sequence[int] | Unset) -> tuple[int, ...] | Unset:
+    return value if value is UNSET else _int_tuple(value)
+
+
+def _non_null(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        raise InvalidArgument(f"{attribute.name} cannot be None")
+
+
+@frozen(kw_only=True)
+class IvrFields:
+    """The writable fields of an IVR."""
+
+    name: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
+    phone_number_ids: tuple[int, ...] | Unset = field(default=UNSET, converter=_unset_or_int_tuple)
+
+
+@frozen(kw_only=True)
+class IvrMenuFields:
+    """The writable fields of an IVR menu."""
+
+    name: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
+    greeting_id: int | Unset | None = field(default=UNSET, validator=_unset_or(int))
+
+
+def _options_value(
+    value: RouteOptions | Mapping[str, Any] | Unset,
+) -> RouteOptions | dict[str, Any] | Unset:
+    if value is UNSET or isinstance(value, _OPTION_CLASSES):
+        return value
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise InvalidArgument(
+        f"options must be GroupOptions, VoicemailOptions, PhoneNumberOptions, TextbackOptions, "
+        f"MenuOptions, UnknownOptions or a dict of JSON keys, got {value!r}"
+    )
+
+
+_OPTION_CLASSES: Final = (*TYPED_OPTIONS.values(), UnknownOptions)
+
+
+def _overflow_value(value: Sequence[Any] | Unset) -> tuple[Any, ...] | Unset:
+    if value is UNSET:
+        return value
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidArgument(f"overflow_options must be a list, got {value!r}")
+    return tuple(value)
+
+
+@frozen(kw_only=True)
+class IvrRouteFields:
+    """
+    The writable fields of an IVR route.
+
+    When typed options are given without an action, the action is taken from the options class
+    (Zendesk wants ``action`` whenever ``options`` changes). An action that contradicts typed
+    options is refused.
+    """
+
+    keypress: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
+    action: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
+    options: RouteOptions | dict[str, Any] | Unset = field(default=UNSET, converter=_options_value)
+    overflow_options: tuple[Any, ...] | Unset = field(default=UNSET, converter=_overflow_value)
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.options, dict) or self.options is UNSET:
+            return
+        implied = self.options.action
+        if self.action is UNSET:
+            object.__setattr__(self, "action", implied)
+        elif self.action != implied:
+            raise InvalidArgument(
+                f"action {self.action!r} does not match options of action {implied!r}"
+            )

@@ -1,0 +1,186 @@
+"""
+``client.ivrs``, ``client.menus`` and ``client.routes``: create, read, update, delete and list.
+
+Listings are async generators that follow ``next_page`` as the server gives it, one page in
+memory at a time; ``pages()`` yields the pages themselves, and ``start=`` resumes either from a
+``next_page`` link kept earlier. Arguments are checked before anything is sent: ids must be
+positive integers, and fields must have the documented types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from typing import Any
+
+from yarl import URL
+
+from . import _protocol as p
+from ._api import Api
+from ._models import (
+    UNSET,
+    Ivr,
+    IvrFields,
+    IvrMenu,
+    IvrMenuFields,
+    IvrRoute,
+    IvrRouteFields,
+    RouteOptions,
+    Unset,
+)
+from ._protocol import Page
+
+
+class IvrsResource:
+    """IVRs: ``/api/v2/channels/voice/ivr``."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Ivr, None]:
+        """Every IVR of the account, with its menus and their routes embedded."""
+        first = p.first_page_url(p.ivrs_url(self._api.root))
+        return self._api.items(first, p.IVR_ENVELOPE, Ivr, start)
+
+    def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Ivr], None]:
+        """The IVR listing page by page (``items``, ``count``, ``next_page``)."""
+        first = p.first_page_url(p.ivrs_url(self._api.root))
+        return self._api.pages(first, p.IVR_ENVELOPE, Ivr, start)
+
+    async def get(self, ivr_id: int) -> Ivr:
+        return await self._api.fetch_one(
+            "GET", p.ivr_url(self._api.root, ivr_id), p.IVR_ENVELOPE, Ivr
+        )
+
+    async def create(self, *, name: str, phone_number_ids: Sequence[int] | Unset = UNSET) -> Ivr:
+        """Create an IVR; Zendesk gives it a default menu."""
+        fields = IvrFields(name=name, phone_number_ids=phone_number_ids)
+        url = p.ivrs_url(self._api.root)
+        return await self._api.fetch_one("POST", url, p.IVR_ENVELOPE, Ivr, fields)
+
+    async def update(
+        self,
+        ivr_id: int,
+        *,
+        name: str | Unset = UNSET,
+        phone_number_ids: Sequence[int] | Unset = UNSET,
+    ) -> Ivr:
+        """Change the fields passed; the others are not sent and stay as they are."""
+        url = p.ivr_url(self._api.root, ivr_id)
+        fields = IvrFields(name=name, phone_number_ids=phone_number_ids)
+        return await self._api.fetch_one("PUT", url, p.IVR_ENVELOPE, Ivr, fields)
+
+    async def delete(self, ivr_id: int) -> None:
+        """Delete an IVR with its menus and routes."""
+        await self._api.delete(p.ivr_url(self._api.root, ivr_id))
+
+
+class MenusResource:
+    """IVR menus: ``/api/v2/channels/voice/ivr/{ivr_id}/menus``."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    def list(self, ivr_id: int, *, start: str | URL | None = None) -> AsyncGenerator[IvrMenu, None]:
+        first = p.first_page_url(p.menus_url(self._api.root, ivr_id))
+        return self._api.items(first, p.MENU_ENVELOPE, IvrMenu, start)
+
+    def pages(
+        self, ivr_id: int, *, start: str | URL | None = None
+    ) -> AsyncGenerator[Page[IvrMenu], None]:
+        first = p.first_page_url(p.menus_url(self._api.root, ivr_id))
+        return self._api.pages(first, p.MENU_ENVELOPE, IvrMenu, start)
+
+    async def get(self, ivr_id: int, menu_id: int) -> IvrMenu:
+        url = p.menu_url(self._api.root, ivr_id, menu_id)
+        return await self._api.fetch_one("GET", url, p.MENU_ENVELOPE, IvrMenu)
+
+    async def create(
+        self, ivr_id: int, *, name: str, greeting_id: int | Unset | None = UNSET
+    ) -> IvrMenu:
+        url = p.menus_url(self._api.root, ivr_id)
+        fields = IvrMenuFields(name=name, greeting_id=greeting_id)
+        return await self._api.fetch_one("POST", url, p.MENU_ENVELOPE, IvrMenu, fields)
+
+    async def update(
+        self,
+        ivr_id: int,
+        menu_id: int,
+        *,
+        name: str | Unset = UNSET,
+        greeting_id: int | Unset | None = UNSET,
+    ) -> IvrMenu:
+        """Change the fields passed; ``greeting_id=None`` removes the greeting."""
+        url = p.menu_url(self._api.root, ivr_id, menu_id)
+        fields = IvrMenuFields(name=name, greeting_id=greeting_id)
+        return await self._api.fetch_one("PUT", url, p.MENU_ENVELOPE, IvrMenu, fields)
+
+    async def delete(self, ivr_id: int, menu_id: int) -> None:
+        """Delete a menu and its routes; Zendesk refuses to delete the default menu (422)."""
+        await self._api.delete(p.menu_url(self._api.root, ivr_id, menu_id))
+
+
+class RoutesResource:
+    """IVR routes: ``/api/v2/channels/voice/ivr/{ivr_id}/menus/{menu_id}/routes``."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    def list(
+        self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
+    ) -> AsyncGenerator[IvrRoute, None]:
+        first = p.first_page_url(p.routes_url(self._api.root, ivr_id, menu_id))
+        return self._api.items(first, p.ROUTE_ENVELOPE, IvrRoute, start)
+
+    def pages(
+        self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
+    ) -> AsyncGenerator[Page[IvrRoute], None]:
+        first = p.first_page_url(p.routes_url(self._api.root, ivr_id, menu_id))
+        return self._api.pages(first, p.ROUTE_ENVELOPE, IvrRoute, start)
+
+    async def get(self, ivr_id: int, menu_id: int, route_id: int) -> IvrRoute:
+        url = p.route_url(self._api.root, ivr_id, menu_id, route_id)
+        return await self._api.fetch_one("GET", url, p.ROUTE_ENVELOPE, IvrRoute)
+
+    async def create(
+        self,
+        ivr_id: int,
+        menu_id: int,
+        *,
+        keypress: str,
+        action: str | Unset = UNSET,
+        options: RouteOptions | Mapping[str, Any] | Unset = UNSET,
+        overflow_options: Sequence[Any] | Unset = UNSET,
+    ) -> IvrRoute:
+        """
+        Add a route. *options* is a typed options object (`GroupOptions`, `MenuOptions`...), from
+        which *action* follows when not given, or a plain dict of JSON keys.
+        """
+        url = p.routes_url(self._api.root, ivr_id, menu_id)
+        fields = IvrRouteFields(
+            keypress=keypress, action=action, options=options, overflow_options=overflow_options
+        )
+        return await self._api.fetch_one("POST", url, p.ROUTE_ENVELOPE, IvrRoute, fields)
+
+    async def update(
+        self,
+        ivr_id: int,
+        menu_id: int,
+        route_id: int,
+        *,
+        keypress: str | Unset = UNSET,
+        action: str | Unset = UNSET,
+        options: RouteOptions | Mapping[str, Any] | Unset = UNSET,
+        overflow_options: Sequence[Any] | Unset = UNSET,
+    ) -> IvrRoute:
+        """Change the fields passed; typed options also send their action, as Zendesk wants."""
+        url = p.route_url(self._api.root, ivr_id, menu_id, route_id)
+        fields = IvrRouteFields(
+            keypress=keypress, action=action, options=options, overflow_options=overflow_options
+        )
+        return await self._api.fetch_one("PUT", url, p.ROUTE_ENVELOPE, IvrRoute, fields)
+
+    async def delete(self, ivr_id: int, menu_id: int, route_id: int) -> None:
+        await self._api.delete(p.route_url(self._api.root, ivr_id, menu_id, route_id))
+
+
+__all__ = ["IvrsResource", "MenusResource", "RoutesResource"]

@@ -1,0 +1,144 @@
+"""
+The one place that says how Zendesk JSON becomes models and how fields become request bodies.
+
+`make_converter()` builds a fresh converter (never ``cattrs.global_converter``):
+
+- tolerant by default: keys the docs do not list are ignored, so a newer API never breaks a read;
+  ``forbid_extra_keys=True`` gives the strict converter the tests run over recorded samples;
+- scalars are checked, not coerced: ``"12"`` is not an id and ``null`` is not a name;
+- route ``options`` are structured by the sibling ``action``; an unknown action keeps its options
+  as `UnknownOptions` so they survive a round trip;
+- writes drop UNSET fields and keep explicit ``None`` as null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import attrs
+from cattrs import Converter
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.preconf.json import make_converter as make_json_converter
+
+from ._models import (
+    TYPED_OPTIONS,
+    GroupOptions,
+    Ivr,
+    IvrFields,
+    IvrMenu,
+    IvrMenuFields,
+    IvrRoute,
+    IvrRouteFields,
+    MenuOptions,
+    PhoneNumberOptions,
+    RouteOptions,
+    TextbackOptions,
+    UnknownOptions,
+    VoicemailOptions,
+)
+
+__all__ = ["make_converter"]
+
+T = TypeVar("T")
+
+
+def _strict_scalar(kind: type[T], *, allow_bool: bool = False) -> Callable[[Any, Any], T]:
+    def structure(value: Any, _: Any) -> T:
+        if type(value) is kind or (
+            isinstance(value, kind) and (allow_bool or type(value) is not bool)
+        ):
+            return value
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r:.80}")
+
+    return structure
+
+
+def _structure_float(value: Any, _: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__} {value!r:.80}")
+
+
+def _structure_any(value: Any, _: Any) -> Any:
+    return value
+
+
+def _unstructure_options(options: RouteOptions) -> Any:
+    if isinstance(options, UnknownOptions):
+        return options.data
+    return {
+        a.name: list(v) if isinstance(v, tuple) else v
+        for a in attrs.fields(type(options))
+        if (v := getattr(options, a.name)) is not None
+    }
+
+
+def _unstructure_options_or_dict(options: RouteOptions | dict[str, Any]) -> Any:
+    return options if isinstance(options, dict) else _unstructure_options(options)
+
+
+def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
+    """A converter for zendesk_ivr models; ``forbid_extra_keys`` makes reads strict."""
+    c = make_json_converter(forbid_extra_keys=forbid_extra_keys)
+    c.register_structure_hook(int, _strict_scalar(int))
+    c.register_structure_hook(str, _strict_scalar(str))
+    c.register_structure_hook(bool, _strict_scalar(bool, allow_bool=True))
+    c.register_structure_hook(float, _structure_float)
+    c.register_structure_hook(Any, _structure_any)
+
+    def structure_class(cls: type[T], **overrides: Any) -> Callable[[Any, Any], T]:
+        return make_dict_structure_fn(
+            cls, c, _cattrs_forbid_extra_keys=forbid_extra_keys, **overrides
+        )
+
+    for options_cls in (GroupOptions, VoicemailOptions, PhoneNumberOptions, MenuOptions):
+        c.register_structure_hook(options_cls, structure_class(options_cls))
+    textback = structure_class(TextbackOptions)
+
+    def structure_textback(value: Any, _: Any) -> TextbackOptions:
+        # Older doc pages call the SMS body sms_textstring; newer ones sms_text.
+        if isinstance(value, Mapping) and "sms_textstring" in value:
+            value = dict(value)
+            legacy = value.pop("sms_textstring")
+            value.setdefault("sms_text", legacy)
+        return textback(value, TextbackOptions)
+
+    c.register_structure_hook(TextbackOptions, structure_textback)
+
+    def structure_options(action: Any, value: Any) -> RouteOptions:
+        options_cls = TYPED_OPTIONS.get(action) if isinstance(action, str) else None
+        if options_cls is None:
+            return UnknownOptions(action=str(action), data=value)
+        return c.structure({} if value is None else value, options_cls)
+
+    route = structure_class(IvrRoute, options=override(struct_hook=_structure_any))
+
+    def structure_route(value: Any, _: Any) -> IvrRoute:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an IVR route object, got {type(value).__name__}")
+        value = dict(value)
+        value["options"] = structure_options(value.get("action"), value.get("options"))
+        return route(value, IvrRoute)
+
+    c.register_structure_hook(IvrRoute, structure_route)
+    c.register_structure_hook(IvrMenu, structure_class(IvrMenu))
+    c.register_structure_hook(Ivr, structure_class(Ivr))
+
+    c.register_unstructure_hook(IvrRoute, make_dict_unstructure_fn(IvrRoute, c))
+    for unknown_or_typed in (*TYPED_OPTIONS.values(), UnknownOptions):
+        c.register_unstructure_hook(unknown_or_typed, _unstructure_options)
+    for fields_cls in (IvrFields, IvrMenuFields):
+        c.register_unstructure_hook(
+            fields_cls, make_dict_unstructure_fn(fields_cls, c, _cattrs_omit_if_default=True)
+        )
+    c.register_unstructure_hook(
+        IvrRouteFields,
+        make_dict_unstructure_fn(
+            IvrRouteFields,
+            c,
+            _cattrs_omit_if_default=True,
+            options=override(unstruct_hook=_unstructure_options_or_dict),
+        ),
+    )
+    return c
