@@ -1,5 +1,6 @@
 """An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
 
+from ._api import Attempt
 from ._client import Client
 from ._exceptions import (
     APIError,
@@ -17,6 +18,7 @@ from ._exceptions import (
     TransportError,
     ZendeskError,
 )
+from ._limiter import RateLimiter
 from ._models import (
     ACTIONS,
     KEYPRESSES,
@@ -38,6 +40,7 @@ from ._models import (
 )
 from ._protocol import Page
 from ._resources import IvrsResource, MenusResource, RoutesResource
+from ._retry import RetryPolicy
 from ._serde import make_converter
 from ._version import __version__
 
@@ -46,6 +49,7 @@ __all__ = [
     "KEYPRESSES",
     "UNSET",
     "APIError",
+    "Attempt",
     "AuthenticationError",
     "Client",
     "ConfigurationError",
@@ -67,8 +71,10 @@ __all__ = [
     "PermissionDenied",
     "PhoneNumberOptions",
     "RateLimited",
+    "RateLimiter",
     "RecordInvalid",
     "RequestTimeout",
+    "RetryPolicy",
     "RouteOptions",
     "RoutesResource",
     "ServerError",

@@ -1,38 +1,207 @@
 """
-What every resource needs from the client: send a request, decode one object, walk pages.
-Protocol rules come from `_protocol`, bytes on the wire from `_http`.
+What every resource needs from the client: send a request with retries under the client's limits,
+decode one object, walk pages. Protocol rules come from `_protocol`, retry rules from `_retry`,
+bytes on the wire from `_http`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import random
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from typing import Any, TypeVar
 
+from attrs import frozen
 from cattrs import Converter
 from yarl import URL
 
 from . import _protocol
+from ._exceptions import APIError, DecodeError, NotFound, TransportError, ZendeskError
 from ._http import Transport
+from ._limiter import RateLimiter
 from ._protocol import Envelope, Page, Response
+from ._retry import RetryPolicy, is_rate_limit_pause
 
 T = TypeVar("T")
+logger = logging.getLogger("zendesk_ivr")
+
+
+@frozen
+class Attempt:
+    """
+    One HTTP attempt, as handed to the client's ``on_attempt`` hook (for metrics) and logged.
+
+    ``status`` is None when no response arrived; ``error`` then names the failure.
+    """
+
+    method: str
+    url: str
+    attempt: int
+    status: int | None
+    duration: float
+    request_id: str | None
+    error: str | None
+
+
+@frozen
+class Outcome:
+    response: Response
+    body: Any
+    attempts: int
 
 
 class Api:
-    def __init__(self, *, transport: Transport, converter: Converter, site: URL) -> None:
+    def __init__(
+        self,
+        *,
+        transport: Transport,
+        converter: Converter,
+        site: URL,
+        policy: RetryPolicy,
+        limiter: RateLimiter,
+        max_concurrency: int,
+        on_attempt: Callable[[Attempt], None] | None = None,
+    ) -> None:
         self.transport = transport
         self.converter = converter
         self.site = site
         self.root = _protocol.api_root(site)
+        self.policy = policy
+        self.limiter = limiter
+        self.max_concurrency = max_concurrency
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._on_attempt = on_attempt
         self.requests_sent = 0
+        self.in_flight = 0
 
-    async def send(self, method: str, url: URL, payload: Any = None) -> Response:
+    async def request(
+        self, method: str, url: URL, payload: Any = None, *, parse: bool = True
+    ) -> Outcome:
+        """
+        Send with retries; return the successful response and its decoded JSON (None when
+        *parse* is off or the body is empty). Errors surface typed once retries are spent.
+        """
         body = None if payload is None else json.dumps(payload).encode()
-        self.requests_sent += 1
-        return await self.transport.send(method, url, body)
+        policy = self.policy
+        start = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = (
+                None if policy.deadline is None else policy.deadline - (time.monotonic() - start)
+            )
+            try:
+                response = await self._attempt(method, url, body, attempt, remaining)
+                decoded = _protocol.decode_json(response, now=time.time()) if parse else None
+                if not parse and not 200 <= response.status < 300:
+                    raise _protocol.error_for(response, now=time.time())
+                return Outcome(response=response, body=decoded, attempts=attempt)
+            except (APIError, TransportError, DecodeError) as error:
+                error.attempts = attempt
+                delay = self._retry_delay(method, error, attempt, start)
+                if delay is None:
+                    raise
+                if is_rate_limit_pause(error):
+                    self.limiter.pause(delay)
+                    logger.warning(
+                        "%s %s: %s; waiting %.1f s before attempt %d",
+                        method,
+                        url.path,
+                        _short(error),
+                        delay,
+                        attempt + 1,
+                    )
+                else:
+                    logger.debug(
+                        "%s %s: %s; retrying in %.2f s", method, url.path, _short(error), delay
+                    )
+                await asyncio.sleep(delay)
+
+    def _retry_delay(
+        self, method: str, error: ZendeskError, attempt: int, start: float
+    ) -> float | None:
+        delay = self.policy.delay_for(method, error, attempt - 1, random.random)
+        if delay is None:
+            return None
+        deadline = self.policy.deadline
+        if deadline is not None and time.monotonic() - start + delay >= deadline:
+            return None
+        return delay
+
+    async def _attempt(
+        self, method: str, url: URL, body: bytes | None, attempt: int, remaining: float | None
+    ) -> Response:
+        async with self._slots:
+            await self.limiter.acquire()
+            self.requests_sent += 1
+            self.in_flight += 1
+            began = time.monotonic()
+            response: Response | None = None
+            failure: str | None = None
+            try:
+                response = await self.transport.send(method, url, body, time_left=remaining)
+            except TransportError as exc:
+                failure = type(exc).__name__
+                raise
+            finally:
+                self.in_flight -= 1
+                self._record(
+                    method,
+                    url=url,
+                    attempt=attempt,
+                    response=response,
+                    duration=time.monotonic() - began,
+                    failure=failure,
+                )
+        self.limiter.observe(response.headers)
+        return response
+
+    def _record(
+        self,
+        method: str,
+        *,
+        url: URL,
+        attempt: int,
+        response: Response | None,
+        duration: float,
+        failure: str | None,
+    ) -> None:
+        status = None if response is None else response.status
+        request_id = None if response is None else response.request_id
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s in %.1f ms (attempt %d, request id %s)",
+                method,
+                url.path_qs,
+                status if status is not None else failure,
+                duration * 1000,
+                attempt,
+                request_id,
+                extra={
+                    "http_method": method,
+                    "path": url.path,
+                    "status": status,
+                    "attempt": attempt,
+                    "duration": duration,
+                    "request_id": request_id,
+                },
+            )
+        if self._on_attempt is not None:
+            self._on_attempt(
+                Attempt(
+                    method=method,
+                    url=str(url),
+                    attempt=attempt,
+                    status=status,
+                    duration=duration,
+                    request_id=request_id,
+                    error=failure,
+                )
+            )
 
     async def fetch_one(
         self,
@@ -45,14 +214,19 @@ class Api:
         payload = None
         if fields is not None:
             payload = _protocol.wrap(envelope, self.converter.unstructure(fields))
-        response = await self.send(method, url, payload)
-        return _protocol.decode_one(self.converter, envelope, cls, response, now=time.time())
+        outcome = await self.request(method, url, payload)
+        return _protocol.structure_one(
+            self.converter, envelope, cls, outcome.response, outcome.body
+        )
 
     async def delete(self, url: URL) -> None:
-        response = await self.send("DELETE", url)
         # 200 with the deleted object and 204 with nothing both mean done; the body is not needed.
-        if not 200 <= response.status < 300:
-            raise _protocol.error_for(response, now=time.time())
+        try:
+            await self.request("DELETE", url, parse=False)
+        except NotFound as exc:
+            # Only a retry can see this: an earlier attempt deleted it, then its answer was lost.
+            if exc.attempts <= 1:
+                raise
 
     async def pages(
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
@@ -60,9 +234,9 @@ class Api:
         url: URL | None = first if start is None else _protocol.resume_url(start, self.site)
         while url is not None:
             # The response is read and released before the page is handed out.
-            response = await self.send("GET", url)
-            page, url = _protocol.decode_page(
-                self.converter, envelope, cls, response, site=self.site, now=time.time()
+            outcome = await self.request("GET", url)
+            page, url = _protocol.structure_page(
+                self.converter, envelope, cls, outcome.response, outcome.body, site=self.site
             )
             yield page
 
@@ -73,3 +247,9 @@ class Api:
             async for page in pages:
                 for item in page.items:
                     yield item
+
+
+def _short(error: ZendeskError) -> str:
+    if isinstance(error, APIError):
+        return f"{error.status} {type(error).__name__}"
+    return type(error).__name__

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -11,10 +11,12 @@ import aiohttp
 from yarl import URL
 
 from . import _protocol
-from ._api import Api
+from ._api import Api, Attempt
 from ._exceptions import ConfigurationError
 from ._http import DEFAULT_MAX_BODY_SIZE, Transport
+from ._limiter import RateLimiter
 from ._resources import IvrsResource, MenusResource, RoutesResource
+from ._retry import RetryPolicy
 from ._serde import make_converter
 from ._version import __version__
 
@@ -43,8 +45,22 @@ class Client:
         email, password: Basic auth as ``{email}:{password}``.
         oauth_token: a Bearer token.
         session: an aiohttp session to use instead of the client's own.
-        timeout: seconds one request may take, or None for no limit.
+        timeout: seconds one attempt may take, or None for no limit.
+        max_retries: retries after a failed attempt (0: none). 429 and 503 with Retry-After
+            are retried for every method, other 5xx, timeouts and dropped connections only for
+            GET, PUT and DELETE, and a POST only if its connection failed before sending.
+        max_concurrency: requests in flight at once, across every task using the client.
+        rate_limiter: a `RateLimiter` to share between clients of one account; by default the
+            client has its own, which learns the plan limit from the server's headers.
+        deadline: seconds one call may take across all its attempts and waits, or None.
+        max_retry_after: the longest Retry-After waited out; a longer one raises at once.
+        wait_on_rate_limit: False raises `RateLimited` at once instead of waiting (for job
+            queues that reschedule work themselves).
+        backoff_base, backoff_max: exponential backoff with full jitter, in seconds.
         max_body_size: bytes a response may have; a larger one is refused, not read.
+        on_attempt: called with an `Attempt` after every HTTP attempt (export metrics here).
+        trace_configs: aiohttp trace configs for the client's own session.
+        user_agent: the User-Agent header.
     """
 
     def __init__(
@@ -58,7 +74,17 @@ class Client:
         oauth_token: str | None = None,
         session: aiohttp.ClientSession | None = None,
         timeout: float | None = 30.0,
+        max_retries: int = 3,
+        max_concurrency: int = 16,
+        rate_limiter: RateLimiter | None = None,
+        deadline: float | None = 600.0,
+        max_retry_after: float = 300.0,
+        wait_on_rate_limit: bool = True,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        on_attempt: Callable[[Attempt], None] | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
         user_agent: str | None = None,
     ) -> None:
         site = _protocol.base_url_for(subdomain, base_url)
@@ -75,6 +101,21 @@ class Client:
         _require_positive("max_body_size", max_body_size, integer=True)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
+        if session is not None and trace_configs:
+            raise ConfigurationError("trace_configs apply to the client's own session only")
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+            raise ConfigurationError(f"max_concurrency must be an integer, got {max_concurrency!r}")
+        _require_positive("max_concurrency", max_concurrency, integer=True)
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise ConfigurationError("rate_limiter must be a zendesk_ivr.RateLimiter")
+        policy = RetryPolicy(
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            max_retry_after=max_retry_after,
+            deadline=deadline,
+            wait_on_rate_limit=wait_on_rate_limit,
+        )
         self._credentials = credentials
         headers = {
             "Authorization": credentials.header,
@@ -82,9 +123,21 @@ class Client:
             "User-Agent": user_agent or f"zendesk-ivr/{__version__} aiohttp/{aiohttp.__version__}",
         }
         transport = Transport(
-            session=session, headers=headers, timeout=timeout, max_body_size=max_body_size
+            session=session,
+            headers=headers,
+            timeout=timeout,
+            max_body_size=max_body_size,
+            trace_configs=trace_configs,
         )
-        self._api = Api(transport=transport, converter=make_converter(), site=site)
+        self._api = Api(
+            transport=transport,
+            converter=make_converter(),
+            site=site,
+            policy=policy,
+            limiter=rate_limiter if rate_limiter is not None else RateLimiter(),
+            max_concurrency=max_concurrency,
+            on_attempt=on_attempt,
+        )
         self.ivrs = IvrsResource(self._api)
         self.menus = MenusResource(self._api)
         self.routes = RoutesResource(self._api)
@@ -112,6 +165,20 @@ class Client:
     def requests_sent(self) -> int:
         """How many HTTP requests this client has sent so far."""
         return self._api.requests_sent
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """The limiter this client spends its requests through (pass it to share it)."""
+        return self._api.limiter
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._api.policy
+
+    @property
+    def in_flight(self) -> int:
+        """Requests being sent or read right now."""
+        return self._api.in_flight
 
     @property
     def closed(self) -> bool:

@@ -43,7 +43,13 @@ __all__ = [
 
 
 class ZendeskError(Exception):
-    """Root of every error raised by zendesk_ivr."""
+    """
+    Root of every error raised by zendesk_ivr.
+
+    ``attempts`` is how many HTTP attempts the failed call made (1 when it was not retried).
+    """
+
+    attempts: int = 1
 
 
 class ConfigurationError(ZendeskError, ValueError):
@@ -129,12 +135,18 @@ class ServerError(APIError):
 
 
 class TransportError(ZendeskError):
-    """No usable response arrived: the connection failed, was reset or closed mid-body."""
+    """
+    No usable response arrived: the connection failed, was reset or closed mid-body.
 
-    def __init__(self, message: str, *, method: str, url: str) -> None:
+    ``request_sent`` is False only when the request provably never left (the connection could
+    not be made), so even a create can be sent again safely.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, request_sent: bool = True) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+        self.request_sent = request_sent
 
 
 class RequestTimeout(TransportError, TimeoutError):

@@ -6,7 +6,7 @@ connection, and turn aiohttp's failures into `TransportError`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import aiohttp
 from yarl import URL
@@ -30,6 +30,7 @@ class Transport:
         headers: Mapping[str, str],
         timeout: float | None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
     ) -> None:
         self._session = session
         self._owns_session = session is None
@@ -37,6 +38,7 @@ class Transport:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_body_size = max_body_size
         self._closed = False
+        self._trace_configs = list(trace_configs)
 
     @property
     def closed(self) -> bool:
@@ -46,12 +48,21 @@ class Transport:
         if self._closed:
             raise RuntimeError("the client is closed")
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            self._session = aiohttp.ClientSession(trace_configs=self._trace_configs or None)
         return self._session
 
-    async def send(self, method: str, url: URL, body: bytes | None = None) -> Response:
-        """Send once; the response comes back fully read, its connection already released."""
+    async def send(
+        self, method: str, url: URL, body: bytes | None = None, *, time_left: float | None = None
+    ) -> Response:
+        """
+        Send once; the response comes back fully read, its connection already released.
+
+        *time_left* shortens the client's timeout for this attempt (a call's deadline is near).
+        """
         session = self._get_session()
+        limit = self._timeout
+        if time_left is not None and (limit.total is None or time_left < limit.total):
+            limit = aiohttp.ClientTimeout(total=max(time_left, 0.001))
         headers = self._headers
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
@@ -61,7 +72,7 @@ class Transport:
                 url,
                 data=body,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=limit,
                 allow_redirects=False,
             ) as resp:
                 payload = await self._read_body(resp, method, url)
@@ -72,18 +83,22 @@ class Transport:
                     headers={k.lower(): v for k, v in resp.headers.items()},
                     body=payload,
                 )
-        except TimeoutError:
+        except TimeoutError as exc:
             raise RequestTimeout(
-                f"{method} {url.with_query(None)}: no response within {self._timeout.total} s",
+                f"{method} {url.with_query(None)}: timed out after {limit.total} s",
                 method=method,
                 url=str(url),
+                # A connect timeout means nothing was sent; any later one is ambiguous.
+                request_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
             ) from None
         except aiohttp.ClientError as exc:
+            # aiohttp's errors can hold the request headers (Authorization); keep only the text.
             raise TransportError(
                 f"{method} {url.with_query(None)}: {type(exc).__name__}: {exc}",
                 method=method,
                 url=str(url),
-            ) from exc
+                request_sent=not _failed_before_sending(exc),
+            ) from None
 
     async def _read_body(self, resp: aiohttp.ClientResponse, method: str, url: URL) -> bytes:
         limit = self._max_body_size
@@ -115,3 +130,10 @@ class Transport:
             await self._session.close()
         # Let the event loop run the SSL/transport close callbacks before the loop may end.
         await asyncio.sleep(0)
+
+
+def _failed_before_sending(exc: aiohttp.ClientError) -> bool:
+    """True when no byte of the request can have reached the server: the connection failed."""
+    return isinstance(exc, aiohttp.ClientConnectorError) and not isinstance(
+        exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError
+    )

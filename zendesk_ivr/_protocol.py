@@ -10,6 +10,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -120,9 +121,9 @@ def same_origin(a: URL, b: URL) -> bool:
 def resume_url(link: str | URL, site: URL) -> URL:
     """A ``next_page`` link a caller kept, checked like any link the server sends."""
     url = URL(link) if isinstance(link, str) else link
-    if not url.is_absolute() or not same_origin(url, site):
+    if not url.scheme or not same_origin(url, site):
         raise PaginationError(
-            f"refusing to follow {url.with_query(None)}: not on {site.origin()}", url=str(url)
+            f"refusing to follow {link!s:.200}: not on {site.origin()}", url=str(link)
         )
     return url
 
@@ -141,13 +142,13 @@ def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | Non
     if not isinstance(link, str) or not link:
         raise PaginationError(f"next_page is not a URL: {link!r:.100}", url=str(current))
     url = URL(link)
-    if not url.is_absolute():
+    if not url.scheme:  # relative, or scheme-relative ("//host/..."): resolve against the page
         url = current.join(url)
     if not same_origin(url, site):
         raise PaginationError(
-            f"refusing to follow next_page to {url.origin()}: the client only talks to "
+            f"refusing to follow next_page to another origin; the client only talks to "
             f"{site.origin()}",
-            url=str(url.with_query(None)),
+            url=str(url),
         )
     if url == current:
         raise PaginationError("next_page points at the page just read", url=str(url))
@@ -232,20 +233,22 @@ def _is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
+_DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+
+
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), never negative."""
+    """
+    Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), never negative;
+    None when absent or unreadable (so "inf" or "nan" can never become a wait).
+    """
     if value is None:
         return None
     value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime  # noqa: PLC0415 - only for the rare date form
-
+    if _DELTA_SECONDS.fullmatch(value):
+        return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     return max(0.0, when.timestamp() - now)
 
@@ -325,7 +328,7 @@ def decode_json(response: Response, *, now: float) -> Any:
 
     Raises the typed `APIError` for an error status and `DecodeError` for a body that is not JSON.
     """
-    if response.status >= 400:
+    if not 200 <= response.status < 300:
         raise error_for(response, now=now)
     if not response.body.strip():
         return None
@@ -374,11 +377,12 @@ def wrap(envelope: Envelope, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {envelope.write_key: dict(fields)}
 
 
-def _find(body: Any, keys: tuple[str, ...], response: Response) -> Any:
+def _find(body: Any, keys: tuple[str, ...], response: Response) -> tuple[str, Any]:
+    """The key under which *body* holds the resource, and what it holds."""
     if isinstance(body, Mapping):
         for key in keys:
             if key in body:
-                return body[key]
+                return key, body[key]
     raise _decode_error(
         response,
         f"expected a JSON object with {' or '.join(repr(k) for k in keys)}",
@@ -403,8 +407,15 @@ def _structure(converter: Converter, raw: Any, cls: type[T], response: Response,
 def decode_one(
     converter: Converter, envelope: Envelope, cls: type[T], response: Response, *, now: float
 ) -> T:
-    body = decode_json(response, now=now)
-    return _structure(converter, _find(body, envelope.single, response), cls, response, "$")
+    return structure_one(converter, envelope, cls, response, decode_json(response, now=now))
+
+
+def structure_one(
+    converter: Converter, envelope: Envelope, cls: type[T], response: Response, body: Any
+) -> T:
+    """The object in an already decoded single-object *body*."""
+    key, raw = _find(body, envelope.single, response)
+    return _structure(converter, raw, cls, response, f"$.{key}")
 
 
 @frozen
@@ -434,10 +445,22 @@ def decode_page(
 ) -> tuple[Page[T], URL | None]:
     """The page in *response* and the URL of the next one (None at the end)."""
     body = decode_json(response, now=now)
-    raw_items = _find(body, envelope.plural, response)
+    return structure_page(converter, envelope, cls, response, body, site=site)
+
+
+def structure_page(
+    converter: Converter,
+    envelope: Envelope,
+    cls: type[T],
+    response: Response,
+    body: Any,
+    *,
+    site: URL,
+) -> tuple[Page[T], URL | None]:
+    """The page in an already decoded list *body* and the URL of the next one."""
+    key, raw_items = _find(body, envelope.plural, response)
     if not isinstance(raw_items, list):
-        raise _decode_error(response, f"expected a list under {envelope.plural[0]!r}")
-    key = next(k for k in envelope.plural if k in body)
+        raise _decode_error(response, f"expected a list under {key!r}")
     items = tuple(
         _structure(converter, raw, cls, response, f"$.{key}[{i}]")
         for i, raw in enumerate(raw_items)

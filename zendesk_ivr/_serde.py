@@ -14,10 +14,12 @@ The one place that says how Zendesk JSON becomes models and how fields become re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_origin
 
 import attrs
-from cattrs import Converter
+from cattrs import ClassValidationError, Converter
+from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.errors import AttributeValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as make_json_converter
 
@@ -60,6 +62,11 @@ def _structure_float(value: Any, _: Any) -> float:
     raise TypeError(f"expected a number, got {type(value).__name__} {value!r:.80}")
 
 
+def _is_tuple_type(type_: Any) -> bool:
+    origin: object = get_origin(type_)
+    return origin is tuple
+
+
 def _structure_any(value: Any, _: Any) -> Any:
     return value
 
@@ -86,6 +93,19 @@ def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
     c.register_structure_hook(bool, _strict_scalar(bool, allow_bool=True))
     c.register_structure_hook(float, _structure_float)
     c.register_structure_hook(Any, _structure_any)
+
+    def arrays_only(tuple_type: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
+        # cattrs would iterate any value into a tuple: "abc" -> ("a", "b", "c"), {} -> ().
+        items = homogenous_tuple_structure_factory(tuple_type, c)
+
+        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected a JSON array, got {type(value).__name__} {value!r:.80}")
+            return items(value, tuple_type)  # type: ignore[no-any-return]
+
+        return structure
+
+    c.register_structure_hook_factory(_is_tuple_type, arrays_only)
 
     def structure_class(cls: type[T], **overrides: Any) -> Callable[[Any, Any], T]:
         return make_dict_structure_fn(
@@ -118,7 +138,15 @@ def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
         if not isinstance(value, Mapping):
             raise TypeError(f"expected an IVR route object, got {type(value).__name__}")
         value = dict(value)
-        value["options"] = structure_options(value.get("action"), value.get("options"))
+        try:
+            value["options"] = structure_options(value.get("action"), value.get("options"))
+        except Exception as exc:
+            # Options are structured ahead of the route, so name their place in the path here.
+            note = AttributeValidationNote(
+                "Structuring class IvrRoute @ attribute options", "options", RouteOptions
+            )
+            exc.add_note(note)
+            raise ClassValidationError("While structuring IvrRoute", [exc], IvrRoute) from None
         return route(value, IvrRoute)
 
     c.register_structure_hook(IvrRoute, structure_route)

@@ -1,0 +1,162 @@
+"""
+`RateLimiter`: spend the account's request budget evenly instead of finding its end by 429s.
+
+Zendesk limits requests per account, per minute by plan (200, 400, 700 or 2,500), plus 15,000 per
+5 minutes across all Talk endpoints. The limiter keeps a token bucket for each, learns the plan
+limit from ``X-Rate-Limit`` and the budget left from ``X-Rate-Limit-Remaining`` (other programs
+spend the same budget), and when one request is told to wait (429 or 503 with Retry-After) it
+pauses every task that shares it, so the rest do not each spend a request to find out.
+
+One limiter may be shared by several clients of the same account: pass it as ``rate_limiter=``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+
+from ._exceptions import ConfigurationError
+
+logger = logging.getLogger("zendesk_ivr")
+
+TALK_REQUESTS_PER_5_MINUTES = 15_000
+
+
+class _Bucket:
+    """Tokens refill at *rate* per second up to *capacity*; one request takes one token."""
+
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.stamp = now
+
+    def refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def wait_time(self, now: float) -> float:
+        self.refill(now)
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+def _positive_or_none(name: str, value: float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ConfigurationError(f"{name} must be a positive number or None, got {value!r}")
+    return float(value)
+
+
+class RateLimiter:
+    """
+    Token buckets for the plan limit and the Talk limit, plus an account-wide pause.
+
+    Args:
+        requests_per_minute: the plan's limit; None until the server's ``X-Rate-Limit`` says.
+        talk_requests_per_5_minutes: the Talk-wide limit (15,000); None to not apply it.
+        burst_seconds: how many seconds of budget may go out at once after a quiet spell.
+        learn: follow ``X-Rate-Limit`` / ``X-Rate-Limit-Remaining`` when the server sends them.
+    """
+
+    def __init__(
+        self,
+        requests_per_minute: float | None = None,
+        *,
+        talk_requests_per_5_minutes: float | None = TALK_REQUESTS_PER_5_MINUTES,
+        burst_seconds: float = 1.0,
+        learn: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        rpm = _positive_or_none("requests_per_minute", requests_per_minute)
+        talk = _positive_or_none("talk_requests_per_5_minutes", talk_requests_per_5_minutes)
+        burst = _positive_or_none("burst_seconds", burst_seconds)
+        assert burst is not None
+        self._burst_seconds = burst
+        self._learn = learn
+        self._clock = clock
+        now = clock()
+        self._plan = None if rpm is None else self._bucket(rpm / 60, now)
+        self._talk = None if talk is None else self._bucket(talk / 300, now)
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _bucket(self, rate: float, now: float) -> _Bucket:
+        return _Bucket(rate, max(1.0, rate * self._burst_seconds), now)
+
+    @property
+    def requests_per_minute(self) -> float | None:
+        """The plan limit in force, configured or learned."""
+        return None if self._plan is None else self._plan.rate * 60
+
+    @property
+    def paused_for(self) -> float:
+        """Seconds until the account-wide pause ends (0 when not paused)."""
+        return max(0.0, self._paused_until - self._clock())
+
+    def _wait_time(self, now: float) -> float:
+        wait = self._paused_until - now
+        for bucket in (self._plan, self._talk):
+            if bucket is not None:
+                wait = max(wait, bucket.wait_time(now))
+        return wait
+
+    async def acquire(self) -> None:
+        """Wait for a token (and for any pause to end), then take it."""
+        # The lock queues waiters first come, first served, so none starves.
+        async with self._lock:
+            # Sleeping, not an Event: the wait is a computed time, nothing else can end it early.
+            while (wait := self._wait_time(self._clock())) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)
+            for bucket in (self._plan, self._talk):
+                if bucket is not None:
+                    bucket.tokens -= 1
+
+    def pause(self, seconds: float) -> None:
+        """Hold back every task sharing this limiter for *seconds* (a Retry-After)."""
+        until = self._clock() + seconds
+        if until > self._paused_until:
+            self._paused_until = until
+            logger.warning("rate limited: pausing all requests for %.1f s", seconds)
+        # After the pause the server's window has room again, but not a full burst's worth.
+        for bucket in (self._plan, self._talk):
+            if bucket is not None:
+                bucket.tokens = min(bucket.tokens, 1.0)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Learn from a response's rate-limit headers (lower-case names)."""
+        if not self._learn:
+            return
+        limit = _header_number(headers, "x-rate-limit", "ratelimit-limit")
+        now = self._clock()
+        if limit is not None and limit > 0:
+            rate = limit / 60
+            if self._plan is None:
+                self._plan = self._bucket(rate, now)
+            elif not math.isclose(self._plan.rate, rate):
+                self._plan.refill(now)
+                self._plan.rate = rate
+                self._plan.capacity = max(1.0, rate * self._burst_seconds)
+                self._plan.tokens = min(self._plan.tokens, self._plan.capacity)
+        remaining = _header_number(headers, "x-rate-limit-remaining", "ratelimit-remaining")
+        if remaining is not None and self._plan is not None:
+            self._plan.refill(now)
+            self._plan.tokens = min(self._plan.tokens, max(0.0, remaining))
+
+    def __repr__(self) -> str:
+        rpm = self.requests_per_minute
+        return f"<RateLimiter {'learning' if rpm is None else f'{rpm:g}/min'}>"
+
+
+def _header_number(headers: Mapping[str, str], *names: str) -> float | None:
+    for name in names:
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return float(value)
+            except ValueError:
+                continue
+    return None

@@ -1,0 +1,124 @@
+"""
+When a failed attempt may be tried again, and after how long. Pure: no clock, no sleeping.
+
+The rule that matters most: a write is never run twice. 429, and 503 with Retry-After, mean the
+server did not run the request, so every method is retried. Other 5xx, timeouts and dropped
+connections may come after the server acted, so only GET, PUT and DELETE (idempotent) are retried;
+a POST is retried only when its connection failed before the request was sent.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Final
+
+from attrs import field, frozen
+
+from ._exceptions import (
+    APIError,
+    ConfigurationError,
+    DecodeError,
+    RateLimited,
+    ServerError,
+    TransportError,
+    ZendeskError,
+)
+
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_BACKOFF_STATUSES: Final = frozenset({500, 502, 503, 504})
+
+
+def _non_negative(_: object, attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        name = getattr(attribute, "name", "value")
+        raise ConfigurationError(f"{name} must be a non-negative number, got {value!r}")
+
+
+def _optional_positive(_: object, attribute: object, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        name = getattr(attribute, "name", "value")
+        raise ConfigurationError(f"{name} must be a positive number or None, got {value!r}")
+
+
+def _retry_count(_: object, attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"max_retries must be a non-negative integer, got {value!r}")
+
+
+@frozen(kw_only=True)
+class RetryPolicy:
+    """
+    How a client retries.
+
+    Args:
+        max_retries: retries after the first attempt; 0 turns retries off.
+        backoff_base: the first backoff ceiling in seconds; it doubles each retry (full jitter).
+        backoff_max: the largest backoff ceiling.
+        max_retry_after: the longest Retry-After the client will wait out; a longer one surfaces
+            as `RateLimited` / `ServerError` at once, since waiting less would only fail again.
+        deadline: seconds one call may take across all its attempts and waits, or None.
+        wait_on_rate_limit: False raises `RateLimited` at once instead of sleeping, for job
+            queues that reschedule work themselves.
+    """
+
+    max_retries: int = field(default=3, validator=_retry_count)
+    backoff_base: float = field(default=0.5, validator=_non_negative)
+    backoff_max: float = field(default=30.0, validator=_non_negative)
+    max_retry_after: float = field(default=300.0, validator=_non_negative)
+    deadline: float | None = field(default=600.0, validator=_optional_positive)
+    wait_on_rate_limit: bool = True
+
+    def backoff(self, retry: int, rand: Callable[[], float] = random.random) -> float:
+        """Full jitter: uniform in [0, min(max, base * 2**retry)]; *retry* counts from 0."""
+        ceiling: float = min(self.backoff_max, self.backoff_base * (2**retry))
+        return rand() * ceiling
+
+    def delay_for(
+        self,
+        method: str,
+        error: ZendeskError,
+        retries_done: int,
+        rand: Callable[[], float] = random.random,
+    ) -> float | None:
+        """Seconds to wait before trying again, or None when *error* must surface now."""
+        if retries_done >= self.max_retries:
+            return None
+        server_told = _server_retry_after(error)
+        if server_told is not None:
+            if isinstance(error, RateLimited) and not self.wait_on_rate_limit:
+                return None
+            return server_told if server_told <= self.max_retry_after else None
+        if isinstance(error, RateLimited):
+            # A 429 without Retry-After still means "not run": back off and retry any method.
+            return None if not self.wait_on_rate_limit else self.backoff(retries_done, rand)
+        if isinstance(error, TransportError):
+            if not error.request_sent or method in IDEMPOTENT_METHODS:
+                return self.backoff(retries_done, rand)
+            return None
+        if isinstance(error, DecodeError) and method in IDEMPOTENT_METHODS:
+            # A 2xx whose body is not the JSON promised was most likely cut short on the way.
+            return self.backoff(retries_done, rand)
+        if (
+            isinstance(error, ServerError)
+            and error.status in _BACKOFF_STATUSES
+            and method in IDEMPOTENT_METHODS
+        ):
+            return self.backoff(retries_done, rand)
+        return None
+
+
+def _server_retry_after(error: ZendeskError) -> float | None:
+    """Retry-After counts only where it means the request was not run: 429 and 503."""
+    if isinstance(error, RateLimited):
+        return error.retry_after
+    if isinstance(error, ServerError) and error.status == 503:
+        return error.retry_after
+    return None
+
+
+def is_rate_limit_pause(error: ZendeskError) -> bool:
+    """Errors whose Retry-After should pause every task of the client, not just this one."""
+    return isinstance(error, APIError) and _server_retry_after(error) is not None
