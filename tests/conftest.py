@@ -1,0 +1,1 @@
+pytest_plugins = ["zendesk_ivr.testing.pytest_plugin"]

@@ -1,0 +1,170 @@
+"""Listings follow next_page as given, one page at a time, and can be resumed or abandoned."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from aiohttp import web
+
+import zendesk_ivr
+from zendesk_ivr import Client, Page
+from zendesk_ivr.testing import FakeZendesk
+
+
+@pytest.fixture
+async def small_pages() -> AsyncIterator[FakeZendesk]:
+    async with await FakeZendesk.start(max_page_size=3) as fake:
+        yield fake
+
+
+def client_for(fake: FakeZendesk) -> Client:
+    return Client(base_url=fake.url, email=fake.email, api_token=fake.api_token)
+
+
+async def test_list_follows_every_page_in_order(small_pages: FakeZendesk) -> None:
+    ids = small_pages.seed(10, menus=1, routes=0)
+
+    async with client_for(small_pages) as client:
+        listed = [ivr.id async for ivr in client.ivrs.list()]
+
+    assert listed == ids
+    gets = [r for r in small_pages.requests if r.method == "GET"]
+    assert len(gets) == 4  # 3 + 3 + 3 + 1
+    assert gets[0].query_dict["per_page"] == "100"
+
+
+async def test_next_page_is_followed_verbatim_with_unknown_parameters(
+    small_pages: FakeZendesk,
+) -> None:
+    small_pages.seed(7, menus=1, routes=0)
+    small_pages.next_page_params = {"sort_order": "asc", "opaque": "a b/c"}
+
+    async with client_for(small_pages) as client:
+        listed = [ivr async for ivr in client.ivrs.list()]
+
+    assert len(listed) == 7
+    later = [r for r in small_pages.requests if r.method == "GET"][1:]
+    assert len(later) == 2
+    for request in later:
+        assert request.query_dict["sort_order"] == "asc"
+        assert request.query_dict["opaque"] == "a b/c"
+
+
+async def test_menus_and_routes_listings_paginate_too(small_pages: FakeZendesk) -> None:
+    (ivr_id,) = small_pages.seed(1, menus=5, routes=7)
+
+    async with client_for(small_pages) as client:
+        menus = [m async for m in client.menus.list(ivr_id)]
+        routes = [r async for r in client.routes.list(ivr_id, menus[0].id)]
+
+    assert len(menus) == 5
+    assert sum(m.default for m in menus) == 1
+    assert len(routes) == 7
+    assert len({r.keypress for r in routes}) == 7
+
+
+async def test_pages_expose_items_count_and_next_page_and_resume(
+    small_pages: FakeZendesk,
+) -> None:
+    ids = small_pages.seed(8, menus=1, routes=0)
+
+    async with client_for(small_pages) as client:
+        pages = client.ivrs.pages()
+        first = await anext(pages)
+        await pages.aclose()
+        assert isinstance(first, Page)
+        assert [i.id for i in first.items] == ids[:3]
+        assert first.count == 8
+        assert first.next_page is not None
+
+        # A later process resumes from the link it saved.
+        rest = [ivr.id async for ivr in client.ivrs.list(start=first.next_page)]
+
+    assert rest == ids[3:]
+
+
+async def test_last_page_has_no_next_page(small_pages: FakeZendesk) -> None:
+    small_pages.seed(2, menus=1, routes=0)
+
+    async with client_for(small_pages) as client:
+        pages = [page async for page in client.ivrs.pages()]
+
+    assert len(pages) == 1
+    assert pages[0].next_page is None
+    assert pages[0].count == 2
+
+
+async def test_a_listing_abandoned_half_way_leaves_nothing_open(
+    small_pages: FakeZendesk,
+) -> None:
+    small_pages.seed(9, menus=1, routes=0)
+    client = client_for(small_pages)
+
+    async for _ivr in client.ivrs.list():
+        break
+    await client.aclose()
+    gc.collect()  # a leaked session or response would warn here, and warnings are errors
+
+    assert client.closed
+    assert len([r for r in small_pages.requests if r.method == "GET"]) == 1
+
+
+async def test_resume_refuses_a_link_to_another_host(zendesk_fake: FakeZendesk) -> None:
+    async with Client(base_url=zendesk_fake.url, oauth_token="fake-oauth-token") as client:
+        with pytest.raises(zendesk_ivr.PaginationError):
+            [i async for i in client.ivrs.list(start="https://evil.example/api/v2/ivr?page=2")]
+    assert zendesk_fake.requests == []
+
+
+async def serve_one_page(
+    next_page: Callable[[web.Request], str],
+) -> tuple[web.AppRunner, str]:
+    """A real server whose single page links where *next_page* says."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response(
+            {"ivrs": [{"id": 1, "name": "a"}], "next_page": next_page(request), "count": 2}
+        )
+
+    app = web.Application()
+    app.router.add_get("/api/v2/channels/voice/ivr", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+async def collect_ids(client: Client, into: list[int]) -> None:
+    async for ivr in client.ivrs.list():
+        into.append(ivr.id)
+
+
+@pytest.mark.parametrize(
+    ("next_page", "problem"),
+    [
+        (lambda r: "https://evil.example/api/v2/channels/voice/ivr?page=2", "refusing"),
+        (lambda r: "http://localhost:1/api/v2/channels/voice/ivr?page=2", "refusing"),
+        (lambda r: str(r.url.with_scheme("https")), "refusing"),
+        (lambda r: str(r.url), "page just read"),
+    ],
+    ids=["other-host", "other-port", "other-scheme", "same-page"],
+)
+async def test_a_bad_next_page_is_refused_and_nothing_is_sent_there(
+    next_page: Callable[[web.Request], str], problem: str
+) -> None:
+    runner, url = await serve_one_page(next_page)
+    attempts: list[zendesk_ivr.Attempt] = []
+    try:
+        async with Client(base_url=url, oauth_token="t", on_attempt=attempts.append) as client:
+            seen: list[int] = []
+            with pytest.raises(zendesk_ivr.PaginationError, match=problem):
+                await collect_ids(client, seen)
+    finally:
+        await runner.cleanup()
+    # The page whose link is bad is suspect too: none of it is delivered.
+    assert seen == []
+    assert len(attempts) == 1

@@ -1,0 +1,462 @@
+"""Retries that never run a write twice, timeouts, cancellation and limits, against real faults."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable
+from email.utils import formatdate
+
+import aiohttp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import zendesk_ivr
+from zendesk_ivr import Attempt, Client, RateLimiter
+from zendesk_ivr.testing import FakeZendesk
+
+FAST = {"backoff_base": 0.001, "backoff_max": 0.01}
+
+
+def client_for(fake: FakeZendesk, **kwargs: object) -> Client:
+    settings_: dict[str, object] = {**FAST, **kwargs}
+    return Client(
+        base_url=fake.url,
+        email=fake.email,
+        api_token=fake.api_token,
+        **settings_,  # type: ignore[arg-type]
+    )
+
+
+def count(fake: FakeZendesk, method: str) -> int:
+    return sum(1 for r in fake.requests if r.method == method)
+
+
+# --- What is retried -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_retry_after_statuses_retry_even_a_post_and_create_once(
+    zendesk_fake: FakeZendesk, status: int
+) -> None:
+    zendesk_fake.fail_next(status, retry_after=0.2, method="POST")
+    async with client_for(zendesk_fake) as client:
+        began = time.monotonic()
+        ivr = await client.ivrs.create(name="Once")
+        waited = time.monotonic() - began
+
+    assert ivr.name == "Once"
+    assert count(zendesk_fake, "POST") == 2
+    assert len(zendesk_fake.ivr_ids()) == 1
+    assert waited >= 0.2
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_server_errors_are_retried_for_reads(zendesk_fake: FakeZendesk, status: int) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.fail_next(status, times=2)
+    async with client_for(zendesk_fake) as client:
+        ivr = await client.ivrs.get(ivr_id)
+
+    assert ivr.id == ivr_id
+    assert count(zendesk_fake, "GET") == 3
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+async def test_server_errors_are_retried_for_idempotent_writes(
+    zendesk_fake: FakeZendesk, method: str
+) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.fail_next(502, method=method)
+    async with client_for(zendesk_fake) as client:
+        if method == "PUT":
+            await client.ivrs.update(ivr_id, name="Renamed")
+            assert zendesk_fake.ivr_json(ivr_id)["name"] == "Renamed"
+        else:
+            await client.ivrs.delete(ivr_id)
+            assert zendesk_fake.ivr_ids() == []
+    assert count(zendesk_fake, method) == 2
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_a_post_is_not_retried_after_a_server_error(
+    zendesk_fake: FakeZendesk, status: int
+) -> None:
+    zendesk_fake.fail_next(status, method="POST")
+    async with client_for(zendesk_fake) as client:
+        with pytest.raises(zendesk_ivr.ServerError) as info:
+            await client.ivrs.create(name="Maybe")
+
+    assert info.value.status == status
+    assert info.value.attempts == 1
+    assert count(zendesk_fake, "POST") == 1
+
+
+async def test_a_retried_delete_whose_first_answer_was_lost_is_done(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    # The first DELETE is carried out, but its answer is slow and the attempt times out.
+    zendesk_fake.delay_next(0.5, method="DELETE")
+    async with client_for(zendesk_fake, timeout=0.2) as client:
+        await client.ivrs.delete(ivr_id)  # the retry sees 404: the IVR is gone, as asked
+    assert zendesk_fake.ivr_ids() == []
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
+async def test_client_errors_are_never_retried(zendesk_fake: FakeZendesk, status: int) -> None:
+    zendesk_fake.fail_next(status, times=3)
+    async with client_for(zendesk_fake) as client:
+        with pytest.raises(zendesk_ivr.APIError):
+            await client.ivrs.get(1)
+    assert count(zendesk_fake, "GET") == 1
+
+
+async def test_retries_run_out_into_the_typed_error(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.fail_next(500, times=10)
+    async with client_for(zendesk_fake, max_retries=2) as client:
+        with pytest.raises(zendesk_ivr.ServerError) as info:
+            await client.ivrs.get(1)
+    assert info.value.attempts == 3
+    assert count(zendesk_fake, "GET") == 3
+
+
+async def test_max_retries_zero_turns_retries_off(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.fail_next(429, retry_after=0)
+    async with client_for(zendesk_fake, max_retries=0) as client:
+        with pytest.raises(zendesk_ivr.RateLimited) as info:
+            await client.ivrs.get(1)
+    assert info.value.retry_after == 0
+    assert count(zendesk_fake, "GET") == 1
+
+
+# --- Retry-After -----------------------------------------------------------------------------
+
+
+async def test_retry_after_may_be_an_http_date(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.fail_next(429, retry_after=formatdate(time.time() + 1.2, usegmt=True))
+    async with client_for(zendesk_fake) as client:
+        began = time.monotonic()
+        assert [i async for i in client.ivrs.list()] == []
+        waited = time.monotonic() - began
+    # HTTP dates have whole seconds: the wait is between 0.2 s and 1.2 s.
+    assert 0.2 <= waited <= 2.0
+
+
+async def test_a_retry_after_over_the_cap_surfaces_at_once(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.fail_next(429, retry_after=120)
+    async with client_for(zendesk_fake, max_retry_after=5) as client:
+        began = time.monotonic()
+        with pytest.raises(zendesk_ivr.RateLimited) as info:
+            await client.ivrs.get(1)
+    assert info.value.retry_after == 120
+    assert time.monotonic() - began < 1
+
+
+async def test_raise_mode_gives_rate_limited_at_once_for_job_queues(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    zendesk_fake.fail_next(429, retry_after=3)
+    async with client_for(zendesk_fake, wait_on_rate_limit=False) as client:
+        with pytest.raises(zendesk_ivr.RateLimited) as info:
+            await client.ivrs.get(1)
+    assert info.value.retry_after == 3
+    assert count(zendesk_fake, "GET") == 1
+
+
+async def test_the_deadline_bounds_a_call_across_retries(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.fail_next(429, retry_after=2, times=5)
+    async with client_for(zendesk_fake, deadline=1.0) as client:
+        began = time.monotonic()
+        with pytest.raises(zendesk_ivr.RateLimited):
+            await client.ivrs.get(1)
+    assert time.monotonic() - began < 1
+
+
+# --- Connections -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["before_response", "mid_body"])
+async def test_dropped_connections_are_retried_for_reads(
+    zendesk_fake: FakeZendesk, mode: str
+) -> None:
+    ids = zendesk_fake.seed(3)
+    zendesk_fake.drop_next(mode=mode)  # type: ignore[arg-type]
+    async with client_for(zendesk_fake) as client:
+        listed = [i.id async for i in client.ivrs.list()]
+    assert listed == ids
+    assert count(zendesk_fake, "GET") == 2
+
+
+@pytest.mark.parametrize("mode", ["before_response", "mid_body"])
+async def test_a_post_whose_connection_dropped_is_not_sent_again(
+    zendesk_fake: FakeZendesk, mode: str
+) -> None:
+    zendesk_fake.drop_next(method="POST", mode=mode)  # type: ignore[arg-type]
+    async with client_for(zendesk_fake) as client:
+        with pytest.raises(zendesk_ivr.TransportError) as info:
+            await client.ivrs.create(name="Maybe")
+    assert info.value.request_sent is True
+    assert count(zendesk_fake, "POST") == 1
+
+
+async def test_truncated_json_is_retried_for_reads(zendesk_fake: FakeZendesk) -> None:
+    ids = zendesk_fake.seed(2)
+    zendesk_fake.truncate_next()
+    async with client_for(zendesk_fake) as client:
+        assert [i.id async for i in client.ivrs.list()] == ids
+    assert count(zendesk_fake, "GET") == 2
+
+
+async def test_a_refused_connection_is_retried_even_for_a_post() -> None:
+    fake = await FakeZendesk.start()
+    url = fake.url
+    await fake.aclose()
+    attempts: list[Attempt] = []
+    async with Client(
+        base_url=url,
+        oauth_token="t",
+        max_retries=2,
+        on_attempt=attempts.append,
+        backoff_base=0.001,
+        backoff_max=0.01,
+    ) as client:
+        with pytest.raises(zendesk_ivr.TransportError) as info:
+            await client.ivrs.create(name="x")
+    assert info.value.request_sent is False
+    assert info.value.attempts == 3
+    assert [a.attempt for a in attempts] == [1, 2, 3]
+    assert all(a.status is None and a.error == "TransportError" for a in attempts)
+
+
+async def test_a_timeout_is_a_transport_error_and_reads_retry(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.delay_next(1.0)
+    async with client_for(zendesk_fake, timeout=0.2) as client:
+        assert [i async for i in client.ivrs.list()] == []
+    assert count(zendesk_fake, "GET") == 2
+
+    zendesk_fake.delay_next(1.0)
+    async with client_for(zendesk_fake, timeout=0.2, max_retries=0) as client:
+        with pytest.raises(zendesk_ivr.RequestTimeout) as info:
+            await client.ivrs.get(1)
+    assert isinstance(info.value, zendesk_ivr.TransportError)
+    assert isinstance(info.value, TimeoutError)
+
+
+async def test_a_post_that_timed_out_is_not_sent_again(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.delay_next(0.5, method="POST")
+    async with client_for(zendesk_fake, timeout=0.2) as client:
+        with pytest.raises(zendesk_ivr.RequestTimeout):
+            await client.ivrs.create(name="Slow")
+    await asyncio.sleep(0.6)  # the server finishes the create it was given
+    assert count(zendesk_fake, "POST") == 1
+    assert len(zendesk_fake.ivr_ids()) == 1
+
+
+async def test_a_response_over_the_size_cap_is_refused(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.seed(5)
+    async with client_for(zendesk_fake, max_body_size=512, max_retries=0) as client:
+        with pytest.raises(zendesk_ivr.TransportError, match="cap"):
+            [i async for i in client.ivrs.list()]
+
+
+# --- Cancellation ----------------------------------------------------------------------------
+
+
+async def test_cancellation_is_not_retried_and_the_client_stays_usable(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    zendesk_fake.delay_next(5.0)
+    async with client_for(zendesk_fake) as client:
+        task = asyncio.create_task(client.ivrs.get(1))
+        while count(zendesk_fake, "GET") == 0:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert client.in_flight == 0
+        assert count(zendesk_fake, "GET") == 1
+
+        assert [i async for i in client.ivrs.list()] == []
+
+
+async def test_cancellation_during_a_rate_limit_wait_propagates(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    zendesk_fake.fail_next(429, retry_after=30)
+    async with client_for(zendesk_fake) as client:
+        task = asyncio.create_task(client.ivrs.get(1))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert count(zendesk_fake, "GET") == 1
+
+
+# --- Rate limiting and concurrency -----------------------------------------------------------
+
+
+async def test_sixty_readers_share_a_ten_per_second_limit(zendesk_fake: FakeZendesk) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.rate_limit(10, burst=10)
+    async with client_for(zendesk_fake, max_concurrency=8) as client:
+        results = await asyncio.gather(*(client.ivrs.get(ivr_id) for _ in range(60)))
+
+    assert all(r.id == ivr_id for r in results)
+    assert zendesk_fake.max_in_flight <= 8
+    assert zendesk_fake.rate_limited_count <= 3
+    assert client.rate_limiter.requests_per_minute == 600
+
+
+async def test_the_concurrency_cap_holds_under_many_callers(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.latency = 0.02
+    async with client_for(zendesk_fake, max_concurrency=5) as client:
+        await asyncio.gather(*(_swallow_not_found(client.ivrs.get(n + 1)) for n in range(100)))
+    assert zendesk_fake.max_in_flight == 5
+    assert count(zendesk_fake, "GET") == 100
+
+
+async def _swallow_not_found(call: Awaitable[object]) -> None:
+    with contextlib.suppress(zendesk_ivr.NotFound):
+        await call
+
+
+async def test_one_429_pauses_every_task_of_the_client(zendesk_fake: FakeZendesk) -> None:
+    zendesk_fake.fail_next(429, retry_after=1)
+    async with client_for(zendesk_fake) as client:
+        first = asyncio.create_task(client.ivrs.get(1))
+        while count(zendesk_fake, "GET") == 0:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        assert client.rate_limiter.paused_for > 0.5
+        others = [asyncio.create_task(_swallow_not_found(client.ivrs.get(1))) for _ in range(5)]
+        await asyncio.sleep(0.5)
+        assert count(zendesk_fake, "GET") == 1  # nobody else spent a request meanwhile
+        await asyncio.gather(_swallow_not_found(first), *others)
+    assert count(zendesk_fake, "GET") == 7
+
+
+async def test_a_limiter_shared_by_two_clients_pauses_both(zendesk_fake: FakeZendesk) -> None:
+    shared = RateLimiter()
+    zendesk_fake.fail_next(429, retry_after=1)
+    async with (
+        client_for(zendesk_fake, rate_limiter=shared) as one,
+        client_for(zendesk_fake, rate_limiter=shared) as two,
+    ):
+        assert one.rate_limiter is two.rate_limiter
+        first = asyncio.create_task(_swallow_not_found(one.ivrs.get(1)))
+        while count(zendesk_fake, "GET") == 0:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        began = time.monotonic()
+        await _swallow_not_found(two.ivrs.get(1))
+        assert time.monotonic() - began >= 0.7
+        await first
+
+
+async def test_the_limiter_spaces_requests_at_the_configured_plan_rate(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    limiter = RateLimiter(requests_per_minute=600, learn=False)  # 10 a second, bursts of 10
+    async with client_for(zendesk_fake, rate_limiter=limiter) as client:
+        began = time.monotonic()
+        await asyncio.gather(*(_swallow_not_found(client.ivrs.get(1)) for _ in range(25)))
+        elapsed = time.monotonic() - began
+    assert 1.3 <= elapsed <= 3.0  # 10 at once, then 15 more at 10 a second
+
+
+# --- Observability ---------------------------------------------------------------------------
+
+
+async def test_one_debug_record_per_attempt_and_a_warning_per_rate_limit_wait(
+    zendesk_fake: FakeZendesk, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="zendesk_ivr")
+    zendesk_fake.fail_next(429, retry_after=0.1)
+    async with client_for(zendesk_fake) as client:
+        assert [i async for i in client.ivrs.list()] == []
+
+    attempts = [r for r in caplog.records if hasattr(r, "attempt")]
+    assert [(r.http_method, r.status, r.attempt) for r in attempts] == [  # type: ignore[attr-defined]
+        ("GET", 429, 1),
+        ("GET", 200, 2),
+    ]
+    for record in attempts:
+        assert record.levelno == logging.DEBUG
+        assert record.path == "/api/v2/channels/voice/ivr"  # type: ignore[attr-defined]
+        assert record.duration >= 0  # type: ignore[attr-defined]
+        assert record.request_id  # type: ignore[attr-defined]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings
+    assert any("429" in r.getMessage() for r in warnings)
+
+
+async def test_attempt_hook_and_trace_configs_see_every_attempt(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    zendesk_fake.fail_next(500)
+    seen: list[Attempt] = []
+    starts: list[str] = []
+
+    async def on_request_start(
+        _session: aiohttp.ClientSession,
+        _context: object,
+        params: aiohttp.TraceRequestStartParams,
+    ) -> None:
+        starts.append(params.method)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request_start)
+    async with client_for(zendesk_fake, on_attempt=seen.append, trace_configs=[trace]) as client:
+        assert [i async for i in client.ivrs.list()] == []
+
+    assert [(a.status, a.attempt) for a in seen] == [(500, 1), (200, 2)]
+    assert all(a.request_id for a in seen)
+    assert starts == ["GET", "GET"]
+
+
+# --- Property: a listing is complete or fails loudly -----------------------------------------
+
+FAULTS = st.sampled_from(
+    ["500", "502", "503", "504", "429", "drop", "mid_body", "truncate", "slow"]
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    items=st.integers(min_value=0, max_value=12),
+    schedule=st.lists(FAULTS, max_size=8),
+    max_retries=st.integers(min_value=0, max_value=3),
+)
+async def test_a_listing_under_faults_is_exact_or_a_typed_error(
+    items: int, schedule: list[str], max_retries: int
+) -> None:
+    async with await FakeZendesk.start(max_page_size=3) as fake:
+        ids = fake.seed(items, menus=1, routes=1) if items else []
+        for fault in schedule:
+            if fault == "drop":
+                fake.drop_next()
+            elif fault == "mid_body":
+                fake.drop_next(mode="mid_body")
+            elif fault == "truncate":
+                fake.truncate_next()
+            elif fault == "slow":
+                fake.delay_next(0.3)
+            else:
+                fake.fail_next(int(fault), retry_after=0 if fault in ("429", "503") else None)
+        listed: list[int] = []
+        async with client_for(fake, max_retries=max_retries, timeout=0.15) as client:
+            try:
+                async for ivr in client.ivrs.list():
+                    listed.append(ivr.id)
+            except zendesk_ivr.ZendeskError:
+                assert listed == ids[: len(listed)]  # what came before the error is right
+                return
+        assert listed == ids  # no error: every item, in order, none twice

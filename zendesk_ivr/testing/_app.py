@@ -1,0 +1,349 @@
+"""
+The fake's aiohttp.web application: routes, handlers, and the middleware that
+logs requests, applies latency, rate limits and faults, and checks credentials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final, TypeVar
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from ._state import (
+    API_PREFIX,
+    ApiError,
+    DelayFault,
+    DropFault,
+    FakeState,
+    Fault,
+    JSONObject,
+    RecordedRequest,
+    StatusFault,
+    TruncateFault,
+    format_retry_after,
+    list_body,
+    not_found,
+    page_link,
+    page_slice,
+    parse_page_request,
+    parse_wrapped,
+    render_ivr,
+    render_menu,
+    render_route,
+)
+
+R = TypeVar("R")
+
+STATE: Final = web.AppKey("zendesk_ivr_fake_state", FakeState)
+
+_JSON_SUFFIX: Final = r"{json_suffix:(?:\.json)?}"
+_IVRS: Final = f"{API_PREFIX}/ivr"
+_IVR: Final = _IVRS + "/{ivr_id:[0-9]+}"
+_MENUS: Final = _IVR + "/menus"
+_MENU: Final = _MENUS + "/{menu_id:[0-9]+}"
+_ROUTES: Final = _MENU + "/routes"
+_ROUTE: Final = _ROUTES + "/{route_id:[0-9]+}"
+
+
+def make_app(state: FakeState) -> web.Application:
+    app = web.Application(middlewares=[_pipeline])
+    app[STATE] = state
+    routes: Sequence[tuple[str, Mapping[str, Handler]]] = (
+        (_IVRS, {"GET": _list_ivrs, "POST": _create_ivr}),
+        (_IVR, {"GET": _show_ivr, "PUT": _update_ivr, "DELETE": _delete_ivr}),
+        (_MENUS, {"GET": _list_menus, "POST": _create_menu}),
+        (_MENU, {"GET": _show_menu, "PUT": _update_menu, "DELETE": _delete_menu}),
+        (_ROUTES, {"GET": _list_routes, "POST": _create_route}),
+        (_ROUTE, {"GET": _show_route, "PUT": _update_route, "DELETE": _delete_route}),
+    )
+    for path, handlers in routes:
+        resource = app.router.add_resource(path + _JSON_SUFFIX)
+        for method, handler in handlers.items():
+            resource.add_route(method, handler)
+    return app
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+def _json_response(status: int, body: JSONObject) -> web.Response:
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return web.Response(
+        status=status, body=text.encode(), content_type="application/json", charset="utf-8"
+    )
+
+
+def _base(request: web.Request) -> str:
+    return str(request.url.origin())
+
+
+def _ids(request: web.Request, *names: str) -> list[int]:
+    return [int(request.match_info[name]) for name in names]
+
+
+def _list(
+    request: web.Request,
+    key: str,
+    records: Sequence[R],
+    render: Callable[[R, str], JSONObject],
+) -> web.Response:
+    state = request.app[STATE]
+    # The last of repeated parameters wins, as in Rails.
+    query = dict(request.query.items())
+    page = page_slice(len(records), parse_page_request(query, state.max_page_size))
+    base = _base(request)
+    items = [render(record, base) for record in records[page.start : page.stop]]
+    url = request.url
+    body = list_body(
+        key, items, page, len(records), lambda n: page_link(url, n, state.next_page_params)
+    )
+    return _json_response(200, body)
+
+
+# --- handlers -------------------------------------------------------------------------
+
+
+async def _list_ivrs(request: web.Request) -> web.Response:
+    ivrs = list(request.app[STATE].store.ivrs.values())
+    return _list(request, "ivrs", ivrs, render_ivr)
+
+
+async def _show_ivr(request: web.Request) -> web.Response:
+    (ivr_id,) = _ids(request, "ivr_id")
+    ivr = request.app[STATE].store.ivr(ivr_id)
+    return _json_response(200, {"ivr": render_ivr(ivr, _base(request))})
+
+
+async def _create_ivr(request: web.Request) -> web.Response:
+    fields = parse_wrapped(await request.read(), "ivr")
+    ivr = request.app[STATE].store.create_ivr(fields)
+    return _json_response(201, {"ivr": render_ivr(ivr, _base(request))})
+
+
+async def _update_ivr(request: web.Request) -> web.Response:
+    (ivr_id,) = _ids(request, "ivr_id")
+    fields = parse_wrapped(await request.read(), "ivr")
+    ivr = request.app[STATE].store.update_ivr(ivr_id, fields)
+    return _json_response(200, {"ivr": render_ivr(ivr, _base(request))})
+
+
+async def _delete_ivr(request: web.Request) -> web.Response:
+    # The docs are silent; third-party pages say 200 with the deleted IVR.
+    (ivr_id,) = _ids(request, "ivr_id")
+    ivr = request.app[STATE].store.delete_ivr(ivr_id)
+    return _json_response(200, {"ivr": render_ivr(ivr, _base(request))})
+
+
+async def _list_menus(request: web.Request) -> web.Response:
+    (ivr_id,) = _ids(request, "ivr_id")
+    menus = list(request.app[STATE].store.ivr(ivr_id).menus.values())
+    return _list(request, "ivr_menus", menus, render_menu)
+
+
+async def _show_menu(request: web.Request) -> web.Response:
+    menu = request.app[STATE].store.menu(*_ids(request, "ivr_id", "menu_id"))
+    return _json_response(200, {"ivr_menu": render_menu(menu, _base(request))})
+
+
+async def _create_menu(request: web.Request) -> web.Response:
+    (ivr_id,) = _ids(request, "ivr_id")
+    fields = parse_wrapped(await request.read(), "ivr_menu")
+    menu = request.app[STATE].store.create_menu(ivr_id, fields)
+    return _json_response(201, {"ivr_menu": render_menu(menu, _base(request))})
+
+
+async def _update_menu(request: web.Request) -> web.Response:
+    ivr_id, menu_id = _ids(request, "ivr_id", "menu_id")
+    fields = parse_wrapped(await request.read(), "ivr_menu")
+    menu = request.app[STATE].store.update_menu(ivr_id, menu_id, fields)
+    return _json_response(200, {"ivr_menu": render_menu(menu, _base(request))})
+
+
+async def _delete_menu(request: web.Request) -> web.Response:
+    # The IVR Menus page shows 200 with the deleted menu.
+    menu = request.app[STATE].store.delete_menu(*_ids(request, "ivr_id", "menu_id"))
+    return _json_response(200, {"ivr_menu": render_menu(menu, _base(request))})
+
+
+async def _list_routes(request: web.Request) -> web.Response:
+    menu = request.app[STATE].store.menu(*_ids(request, "ivr_id", "menu_id"))
+    return _list(request, "ivr_routes", list(menu.routes.values()), render_route)
+
+
+async def _show_route(request: web.Request) -> web.Response:
+    route = request.app[STATE].store.route(*_ids(request, "ivr_id", "menu_id", "route_id"))
+    return _json_response(200, {"ivr_route": render_route(route, _base(request))})
+
+
+async def _create_route(request: web.Request) -> web.Response:
+    ivr_id, menu_id = _ids(request, "ivr_id", "menu_id")
+    fields = parse_wrapped(await request.read(), "ivr_route")
+    route = request.app[STATE].store.create_route(ivr_id, menu_id, fields)
+    return _json_response(201, {"ivr_route": render_route(route, _base(request))})
+
+
+async def _update_route(request: web.Request) -> web.Response:
+    ivr_id, menu_id, route_id = _ids(request, "ivr_id", "menu_id", "route_id")
+    fields = parse_wrapped(await request.read(), "ivr_route")
+    route = request.app[STATE].store.update_route(ivr_id, menu_id, route_id, fields)
+    return _json_response(200, {"ivr_route": render_route(route, _base(request))})
+
+
+async def _delete_route(request: web.Request) -> web.Response:
+    # The docs are silent; the fake answers 204 so clients handle both delete shapes.
+    request.app[STATE].store.delete_route(*_ids(request, "ivr_id", "menu_id", "route_id"))
+    return web.Response(status=204)
+
+
+# --- the pipeline every request goes through ------------------------------------------
+
+
+def _record(request: web.Request, body: bytes, request_id: str) -> RecordedRequest:
+    return RecordedRequest(
+        method=request.method,
+        path=request.path,
+        query=tuple(request.query.items()),
+        headers=dict(request.headers.items()),
+        body=body,
+        response_request_id=request_id,
+    )
+
+
+@web.middleware
+async def _pipeline(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """
+    Log the request, then answer it while counting how many are in flight at once.
+    """
+    state = request.app[STATE]
+    request_id = uuid.uuid4().hex
+    record = _record(request, await request.read(), request_id)
+    state.requests.append(record)
+    state.in_flight += 1
+    state.max_in_flight = max(state.max_in_flight, state.in_flight)
+    try:
+        return await _answer(request, handler, record, request_id)
+    finally:
+        state.in_flight -= 1
+
+
+async def _answer(
+    request: web.Request, handler: Handler, record: RecordedRequest, request_id: str
+) -> web.StreamResponse:
+    """
+    Wait, rate-limit, apply a fault, authenticate, then handle.
+
+    Faults come before authentication because they stand for the network and the
+    load balancer, which answer before Zendesk's application checks credentials.
+    """
+    state = request.app[STATE]
+    if state.latency > 0:
+        await asyncio.sleep(state.latency)
+    admission = state.admit(time.monotonic())
+    headers = {"x-request-id": request_id}
+    if admission.limit is not None and admission.remaining is not None:
+        headers["X-Rate-Limit"] = str(admission.limit)
+        headers["X-Rate-Limit-Remaining"] = str(admission.remaining)
+    if admission.retry_after is not None:
+        response: web.StreamResponse = web.Response(
+            status=429, text="Too Many Requests", content_type="text/plain"
+        )
+        response.headers["Retry-After"] = format_retry_after(admission.retry_after)
+    else:
+        fault = state.faults.take(request.method, request.path)
+        if isinstance(fault, DropFault) and fault.mode == "before_response":
+            # Nothing is handled: the connection dies as the request arrives.
+            state.mark_unanswered(record)
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response()  # aiohttp fails to send it and quietly drops it
+        response = await _respond(request, handler, fault, headers)
+    if not response.prepared:  # a half-sent body already carries them
+        response.headers.update(headers)
+    return response
+
+
+async def _respond(
+    request: web.Request, handler: Handler, fault: Fault | None, headers: Mapping[str, str]
+) -> web.StreamResponse:
+    if isinstance(fault, StatusFault):
+        return _status_response(fault)
+    if isinstance(fault, DelayFault):
+        await asyncio.sleep(fault.seconds)
+    response = await _handle(request, handler)
+    if isinstance(fault, TruncateFault):
+        # The request was handled: only the answer is lost, as on a real network.
+        body = _body_of(response)
+        return web.Response(
+            status=200,
+            body=body[: len(body) // 2],
+            content_type="application/json",
+            charset="utf-8",
+        )
+    if isinstance(fault, DropFault):  # mid_body; before_response never gets here
+        return await _send_half(request, _body_of(response), headers)
+    return response
+
+
+def _status_response(fault: StatusFault) -> web.Response:
+    response = web.Response(status=fault.status, body=fault.body)
+    response.headers["Content-Type"] = fault.content_type
+    # Later headers win, so a test can override Content-Type itself.
+    for name, value in fault.headers:
+        response.headers[name] = value
+    return response
+
+
+async def _send_half(
+    request: web.Request, body: bytes, headers: Mapping[str, str]
+) -> web.StreamResponse:
+    """Promise the whole *body*, send half of it, then hang up."""
+    response = web.StreamResponse(status=200, headers=headers)
+    response.content_type = "application/json"
+    response.charset = "utf-8"
+    # An empty body (a 204) still promises a byte, so the client sees a short body.
+    response.content_length = max(len(body), 1)
+    # Closing after the handler, instead of keep-alive, is what makes the body short.
+    response.force_close()
+    await response.prepare(request)
+    await response.write(body[: len(body) // 2])
+    return response
+
+
+def _body_of(response: web.StreamResponse) -> bytes:
+    if isinstance(response, web.Response) and isinstance(response.body, bytes):
+        return response.body
+    return b""
+
+
+async def _handle(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not request.app[STATE].credentials.accepts(request.headers.get("Authorization")):
+        response = _json_response(401, {"error": "Couldn't authenticate you"})
+        response.headers["WWW-Authenticate"] = 'Basic realm="Web Password"'
+        return response
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return _json_response(exc.status, exc.body)
+    except web.HTTPNotFound:
+        missing = not_found()
+        return _json_response(missing.status, missing.body)
+    except web.HTTPMethodNotAllowed as exc:
+        response = _json_response(
+            405,
+            {
+                "error": "MethodNotAllowed",
+                "description": f"{exc.method} is not allowed here; use one of "
+                + ", ".join(sorted(exc.allowed_methods)),
+            },
+        )
+        response.headers["Allow"] = ",".join(sorted(exc.allowed_methods))
+        return response
+    except web.HTTPException as exc:
+        error = exc.reason.replace(" ", "")
+        return _json_response(exc.status, {"error": error, "description": exc.reason})

@@ -1,0 +1,276 @@
+"""
+`FakeZendesk`: a real HTTP server on a free local port that plays Zendesk Talk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Literal
+
+import attrs
+from aiohttp import web
+from yarl import URL
+
+from ._app import make_app
+from ._state import (
+    Credentials,
+    DelayFault,
+    DropFault,
+    FakeState,
+    RecordedRequest,
+    TokenBucket,
+    TruncateFault,
+    render_ivr,
+    status_fault,
+)
+
+
+@attrs.define(eq=False)
+class FakeZendesk:
+    """
+    A fake Zendesk Talk IVR API for tests, started with `FakeZendesk.start`.
+
+    It serves ``/api/v2/channels/voice/ivr`` with its menus and routes from
+    memory, checks credentials, paginates, and injects faults on request.
+    Close it with `aclose` or by using it as an async context manager.
+    """
+
+    _state: FakeState
+    _runner: web.AppRunner | None
+    _url: str
+
+    @classmethod
+    async def start(
+        cls,
+        *,
+        email: str = "agent@example.com",
+        api_token: str | None = "fake-api-token",
+        password: str | None = "fake-password",
+        oauth_token: str | None = "fake-oauth-token",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_page_size: int = 100,
+    ) -> FakeZendesk:
+        """
+        Start serving on *host*:*port*; port 0 picks a free one.
+
+        Args:
+            email, api_token, password, oauth_token: The credentials the fake
+                accepts; a secret set to None turns its scheme off.
+            max_page_size: The largest ``per_page``; larger values are clamped.
+        """
+        if max_page_size < 1:
+            msg = f"max_page_size must be at least 1, got {max_page_size}"
+            raise ValueError(msg)
+        state = FakeState(
+            Credentials(email, api_token, password, oauth_token), max_page_size=max_page_size
+        )
+        # A short shutdown timeout: a test that closes the fake mid-delay
+        # shouldn't hang for aiohttp's default minute.
+        runner = web.AppRunner(make_app(state), access_log=None, shutdown_timeout=0.5)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        bound_port = runner.addresses[0][1]
+        return cls(state, runner, str(URL.build(scheme="http", host=host, port=bound_port)))
+
+    async def aclose(self) -> None:
+        """Stop the server; closing twice is harmless."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeZendesk:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # configuration
+
+    @property
+    def url(self) -> str:
+        """The server's root, such as ``http://127.0.0.1:53211``, without a trailing slash."""
+        return self._url
+
+    @property
+    def email(self) -> str:
+        return self._state.credentials.email
+
+    @property
+    def api_token(self) -> str | None:
+        return self._state.credentials.api_token
+
+    @property
+    def password(self) -> str | None:
+        return self._state.credentials.password
+
+    @property
+    def oauth_token(self) -> str | None:
+        return self._state.credentials.oauth_token
+
+    @property
+    def latency(self) -> float:
+        """Seconds the fake waits before answering any request."""
+        return self._state.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            msg = f"latency can't be negative, got {seconds}"
+            raise ValueError(msg)
+        self._state.latency = seconds
+
+    @property
+    def next_page_params(self) -> dict[str, str]:
+        """
+        Query parameters added to every ``next_page`` and ``previous_page`` link.
+
+        They stand for opaque parameters Zendesk adds, which a client must keep
+        by following links as given rather than rebuilding them.
+        """
+        return self._state.next_page_params
+
+    @next_page_params.setter
+    def next_page_params(self, params: Mapping[str, str]) -> None:
+        self._state.next_page_params = dict(params)
+
+    # the request log
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first, faulted and refused ones too."""
+        return list(self._state.requests)
+
+    def clear_requests(self) -> None:
+        self._state.requests.clear()
+
+    # faults
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        retry_after: float | str | None = None,
+        body: str | bytes | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """
+        Answer the next *times* matching requests with *status* without handling them.
+
+        *method* matches case-insensitively and *path* is a regular expression
+        searched in the request path; None matches anything. *retry_after* becomes
+        the Retry-After header, strings verbatim. Without *body*, Zendesk's usual
+        body for *status* is sent: text for 429, an HTML page for 503, JSON otherwise.
+        A 2xx *status* with a *body* serves a canned success, for testing how a
+        client copes with shapes the fake itself never produces.
+        """
+        fault = status_fault(
+            status, retry_after=retry_after, body=body, content_type=content_type, headers=headers
+        )
+        self._state.faults.add(fault, times=times, method=method, path=path)
+
+    def drop_next(
+        self,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        mode: Literal["before_response", "mid_body"] = "before_response",
+    ) -> None:
+        """
+        Hang up on the next *times* matching requests.
+
+        ``"before_response"`` closes the connection before handling the request,
+        so nothing changes. ``"mid_body"`` handles it, sends a 200 whose
+        Content-Length promises the whole body, sends half, and closes.
+
+        aiohttp's ClientSession silently resends an idempotent request (GET, PUT,
+        DELETE, ...) once when the connection closes before any response, so a
+        single ``"before_response"`` drop is invisible to it; use ``times=2`` to
+        make such a request fail.
+        """
+        if mode not in ("before_response", "mid_body"):
+            msg = f"mode must be 'before_response' or 'mid_body', got {mode!r}"
+            raise ValueError(msg)
+        self._state.faults.add(DropFault(mode), times=times, method=method, path=path)
+
+    def truncate_next(
+        self, *, times: int = 1, method: str | None = None, path: str | None = None
+    ) -> None:
+        """
+        Handle the next *times* matching requests but answer a 200 holding half the body.
+
+        The Content-Length fits the cut body, so the client reads invalid JSON.
+        """
+        self._state.faults.add(TruncateFault(), times=times, method=method, path=path)
+
+    def delay_next(
+        self, seconds: float, *, times: int = 1, method: str | None = None, path: str | None = None
+    ) -> None:
+        """Wait *seconds* before handling the next *times* matching requests."""
+        if seconds < 0:
+            msg = f"seconds can't be negative, got {seconds}"
+            raise ValueError(msg)
+        self._state.faults.add(DelayFault(seconds), times=times, method=method, path=path)
+
+    def rate_limit(
+        self,
+        requests_per_second: float | None,
+        *,
+        burst: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """
+        Limit requests with a token bucket; None lifts the limit.
+
+        *burst* is the bucket size (one second's worth by default). A request
+        over the limit gets a 429 with Retry-After set to the whole seconds until
+        a token is free (at least 1), or to *retry_after* when given.
+        """
+        if requests_per_second is None:
+            self._state.limiter = None
+            return
+        self._state.limiter = TokenBucket.create(
+            requests_per_second, burst=burst, retry_after=retry_after, now=time.monotonic()
+        )
+
+    @property
+    def rate_limited_count(self) -> int:
+        """How many requests the rate limit has refused."""
+        return self._state.rate_limited_count
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests the fake has been answering at the same time."""
+        return self._state.max_in_flight
+
+    # data
+
+    def seed(self, ivrs: int, *, menus: int = 2, routes: int = 3) -> list[int]:
+        """
+        Create *ivrs* IVRs with *menus* menus (the first is the default) and
+        *routes* routes per menu (at most 12); return their ids in creation order.
+        """
+        return self._state.store.seed(ivrs, menus=menus, routes=routes)
+
+    def ivr_json(self, ivr_id: int) -> dict[str, Any]:
+        """The JSON the server returns for the IVR; KeyError if there is none."""
+        return render_ivr(self._state.store.ivrs[ivr_id], self._url)
+
+    def ivr_ids(self) -> list[int]:
+        return list(self._state.store.ivrs)
