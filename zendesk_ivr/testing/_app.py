@@ -15,24 +15,32 @@ from typing import Final, TypeVar
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from ._state import (
-    API_PREFIX,
-    ApiError,
+from ._faults import (
     DelayFault,
     DropFault,
-    FakeState,
     Fault,
-    JSONObject,
     RecordedRequest,
     StatusFault,
     TruncateFault,
     format_retry_after,
+)
+from ._state import (
+    API_PREFIX,
+    GROUPS_PATH,
+    ApiError,
+    FakeState,
+    IvrRecord,
+    JSONObject,
+    MenuRecord,
+    RouteRecord,
     list_body,
     not_found,
     page_link,
     page_slice,
     parse_page_request,
     parse_wrapped,
+    render_greeting,
+    render_group,
     render_ivr,
     render_menu,
     render_route,
@@ -49,6 +57,7 @@ _MENUS: Final = _IVR + "/menus"
 _MENU: Final = _MENUS + "/{menu_id:[0-9]+}"
 _ROUTES: Final = _MENU + "/routes"
 _ROUTE: Final = _ROUTES + "/{route_id:[0-9]+}"
+_GREETINGS: Final = f"{API_PREFIX}/greetings"
 
 
 def make_app(state: FakeState) -> web.Application:
@@ -61,6 +70,8 @@ def make_app(state: FakeState) -> web.Application:
         (_MENU, {"GET": _show_menu, "PUT": _update_menu, "DELETE": _delete_menu}),
         (_ROUTES, {"GET": _list_routes, "POST": _create_route}),
         (_ROUTE, {"GET": _show_route, "PUT": _update_route, "DELETE": _delete_route}),
+        (GROUPS_PATH, {"GET": _list_groups}),
+        (_GREETINGS, {"GET": _list_greetings}),
     )
     for path, handlers in routes:
         resource = app.router.add_resource(path + _JSON_SUFFIX)
@@ -87,18 +98,37 @@ def _ids(request: web.Request, *names: str) -> list[int]:
     return [int(request.match_info[name]) for name in names]
 
 
+# Renderers are made once per request: a page of IVRs shares one look-up of group names.
+
+
+def _ivr_renderer(request: web.Request) -> Callable[[IvrRecord], JSONObject]:
+    state = request.app[STATE]
+    base, names = _base(request), state.store.group_names()
+    embed = not state.omit_embedded_routes
+    return lambda ivr: render_ivr(ivr, base, group_names=names, embed_routes=embed)
+
+
+def _menu_renderer(request: web.Request) -> Callable[[MenuRecord], JSONObject]:
+    base, names = _base(request), request.app[STATE].store.group_names()
+    return lambda menu: render_menu(menu, base, group_names=names)
+
+
+def _route_renderer(request: web.Request) -> Callable[[RouteRecord], JSONObject]:
+    base, names = _base(request), request.app[STATE].store.group_names()
+    return lambda route: render_route(route, base, group_names=names)
+
+
 def _list(
     request: web.Request,
     key: str,
     records: Sequence[R],
-    render: Callable[[R, str], JSONObject],
+    render: Callable[[R], JSONObject],
 ) -> web.Response:
     state = request.app[STATE]
     # The last of repeated parameters wins, as in Rails.
     query = dict(request.query.items())
     page = page_slice(len(records), parse_page_request(query, state.max_page_size))
-    base = _base(request)
-    items = [render(record, base) for record in records[page.start : page.stop]]
+    items = [render(record) for record in records[page.start : page.stop]]
     url = request.url
     body = list_body(
         key, items, page, len(records), lambda n: page_link(url, n, state.next_page_params)
@@ -111,94 +141,113 @@ def _list(
 
 async def _list_ivrs(request: web.Request) -> web.Response:
     ivrs = list(request.app[STATE].store.ivrs.values())
-    return _list(request, "ivrs", ivrs, render_ivr)
+    return _list(request, "ivrs", ivrs, _ivr_renderer(request))
 
 
 async def _show_ivr(request: web.Request) -> web.Response:
     (ivr_id,) = _ids(request, "ivr_id")
     ivr = request.app[STATE].store.ivr(ivr_id)
-    return _json_response(200, {"ivr": render_ivr(ivr, _base(request))})
+    return _json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _create_ivr(request: web.Request) -> web.Response:
     fields = parse_wrapped(await request.read(), "ivr")
     ivr = request.app[STATE].store.create_ivr(fields)
-    return _json_response(201, {"ivr": render_ivr(ivr, _base(request))})
+    return _json_response(201, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _update_ivr(request: web.Request) -> web.Response:
     (ivr_id,) = _ids(request, "ivr_id")
     fields = parse_wrapped(await request.read(), "ivr")
     ivr = request.app[STATE].store.update_ivr(ivr_id, fields)
-    return _json_response(200, {"ivr": render_ivr(ivr, _base(request))})
+    return _json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _delete_ivr(request: web.Request) -> web.Response:
     # The docs are silent; third-party pages say 200 with the deleted IVR.
     (ivr_id,) = _ids(request, "ivr_id")
     ivr = request.app[STATE].store.delete_ivr(ivr_id)
-    return _json_response(200, {"ivr": render_ivr(ivr, _base(request))})
+    return _json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _list_menus(request: web.Request) -> web.Response:
     (ivr_id,) = _ids(request, "ivr_id")
     menus = list(request.app[STATE].store.ivr(ivr_id).menus.values())
-    return _list(request, "ivr_menus", menus, render_menu)
+    return _list(request, "ivr_menus", menus, _menu_renderer(request))
 
 
 async def _show_menu(request: web.Request) -> web.Response:
     menu = request.app[STATE].store.menu(*_ids(request, "ivr_id", "menu_id"))
-    return _json_response(200, {"ivr_menu": render_menu(menu, _base(request))})
+    return _json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _create_menu(request: web.Request) -> web.Response:
     (ivr_id,) = _ids(request, "ivr_id")
     fields = parse_wrapped(await request.read(), "ivr_menu")
     menu = request.app[STATE].store.create_menu(ivr_id, fields)
-    return _json_response(201, {"ivr_menu": render_menu(menu, _base(request))})
+    return _json_response(201, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _update_menu(request: web.Request) -> web.Response:
     ivr_id, menu_id = _ids(request, "ivr_id", "menu_id")
     fields = parse_wrapped(await request.read(), "ivr_menu")
     menu = request.app[STATE].store.update_menu(ivr_id, menu_id, fields)
-    return _json_response(200, {"ivr_menu": render_menu(menu, _base(request))})
+    return _json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _delete_menu(request: web.Request) -> web.Response:
     # The IVR Menus page shows 200 with the deleted menu.
     menu = request.app[STATE].store.delete_menu(*_ids(request, "ivr_id", "menu_id"))
-    return _json_response(200, {"ivr_menu": render_menu(menu, _base(request))})
+    return _json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _list_routes(request: web.Request) -> web.Response:
     menu = request.app[STATE].store.menu(*_ids(request, "ivr_id", "menu_id"))
-    return _list(request, "ivr_routes", list(menu.routes.values()), render_route)
+    routes = list(menu.routes.values())
+    return _list(request, "ivr_routes", routes, _route_renderer(request))
 
 
 async def _show_route(request: web.Request) -> web.Response:
     route = request.app[STATE].store.route(*_ids(request, "ivr_id", "menu_id", "route_id"))
-    return _json_response(200, {"ivr_route": render_route(route, _base(request))})
+    return _json_response(200, {"ivr_route": _route_renderer(request)(route)})
 
 
 async def _create_route(request: web.Request) -> web.Response:
     ivr_id, menu_id = _ids(request, "ivr_id", "menu_id")
     fields = parse_wrapped(await request.read(), "ivr_route")
     route = request.app[STATE].store.create_route(ivr_id, menu_id, fields)
-    return _json_response(201, {"ivr_route": render_route(route, _base(request))})
+    return _json_response(201, {"ivr_route": _route_renderer(request)(route)})
 
 
 async def _update_route(request: web.Request) -> web.Response:
     ivr_id, menu_id, route_id = _ids(request, "ivr_id", "menu_id", "route_id")
     fields = parse_wrapped(await request.read(), "ivr_route")
     route = request.app[STATE].store.update_route(ivr_id, menu_id, route_id, fields)
-    return _json_response(200, {"ivr_route": render_route(route, _base(request))})
+    return _json_response(200, {"ivr_route": _route_renderer(request)(route)})
 
 
 async def _delete_route(request: web.Request) -> web.Response:
     # The docs are silent; the fake answers 204 so clients handle both delete shapes.
     request.app[STATE].store.delete_route(*_ids(request, "ivr_id", "menu_id", "route_id"))
     return web.Response(status=204)
+
+
+async def _list_groups(request: web.Request) -> web.Response:
+    groups = list(request.app[STATE].store.groups.values())
+    base = _base(request)
+    return _list(request, "groups", groups, lambda group: render_group(group, base))
+
+
+async def _list_greetings(request: web.Request) -> web.Response:
+    store = request.app[STATE].store
+    greetings = list(store.greetings.values())
+    users, base = store.greeting_users(), _base(request)
+    return _list(
+        request,
+        "greetings",
+        greetings,
+        lambda greeting: render_greeting(greeting, base, users.get(greeting.id, [])),
+    )
 
 
 # --- the pipeline every request goes through ------------------------------------------

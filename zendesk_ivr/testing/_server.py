@@ -14,17 +14,17 @@ from aiohttp import web
 from yarl import URL
 
 from ._app import make_app
-from ._state import (
+from ._demo import seed_ivrs
+from ._faults import (
     Credentials,
     DelayFault,
     DropFault,
-    FakeState,
     RecordedRequest,
     TokenBucket,
     TruncateFault,
-    render_ivr,
     status_fault,
 )
+from ._state import IVR_GREETING_CATEGORY, FakeState, render_ivr
 
 
 @attrs.define(eq=False)
@@ -32,8 +32,10 @@ class FakeZendesk:
     """
     A fake Zendesk Talk IVR API for tests, started with `FakeZendesk.start`.
 
-    It serves ``/api/v2/channels/voice/ivr`` with its menus and routes from
-    memory, checks credentials, paginates, and injects faults on request.
+    It serves ``/api/v2/channels/voice/ivr`` with its menus and routes, and lists
+    the groups (``/api/v2/groups``) and greetings (``/api/v2/channels/voice/greetings``)
+    they point at, all from memory. It checks credentials, paginates, and injects
+    faults on request.
     Close it with `aclose` or by using it as an async context manager.
     """
 
@@ -265,12 +267,76 @@ class FakeZendesk:
         """
         Create *ivrs* IVRs with *menus* menus (the first is the default) and
         *routes* routes per menu (at most 12); return their ids in creation order.
+
+        Every menu is reachable from the default one when *routes* allows it, and
+        the groups the routes name exist.
         """
-        return self._state.store.seed(ivrs, menus=menus, routes=routes)
+        return seed_ivrs(self._state.store, ivrs, menus=menus, routes=routes)
+
+    def put_ivr(self, ivr: Mapping[str, Any]) -> int:
+        """
+        Store an IVR in the API's JSON shape without validating it; return its id.
+
+        This plants trees the API would refuse: no default menu, a dead key, and
+        so on. The IVR, its menus and routes get fresh ids, whatever ids *ivr*
+        holds. A route's ``menu_id`` option is kept as given (so a dead one stays
+        dead) unless it is ``"@menu:<index>"``, which means the *index*-th menu of
+        *ivr*; a reference to a menu that isn't there is a ValueError.
+        ``phone_number_names``, when given, must pair up with ``phone_number_ids``.
+        """
+        return self._state.store.put_ivr(ivr).id
 
     def ivr_json(self, ivr_id: int) -> dict[str, Any]:
         """The JSON the server returns for the IVR; KeyError if there is none."""
-        return render_ivr(self._state.store.ivrs[ivr_id], self._url)
+        store = self._state.store
+        return render_ivr(
+            store.ivrs[ivr_id],
+            self._url,
+            group_names=store.group_names(),
+            embed_routes=not self._state.omit_embedded_routes,
+        )
 
     def ivr_ids(self) -> list[int]:
         return list(self._state.store.ivrs)
+
+    @property
+    def omit_embedded_routes(self) -> bool:
+        """
+        Leave ``routes`` out of the menus embedded in IVRs, as a listing may.
+
+        The menu and route endpoints still return routes, so a client can list
+        them menu by menu instead.
+        """
+        return self._state.omit_embedded_routes
+
+    @omit_embedded_routes.setter
+    def omit_embedded_routes(self, omit: bool) -> None:
+        self._state.omit_embedded_routes = omit
+
+    def add_group(self, name: str) -> int:
+        """Add a group to the account, served by ``GET /api/v2/groups``; return its id."""
+        return self._state.store.add_group(name).id
+
+    def delete_group(self, group_id: int) -> None:
+        """
+        Delete a group, so it leaves the listing; KeyError if there is none.
+
+        Routes that name it keep its id, as they do in Zendesk.
+        """
+        self._state.store.delete_group(group_id)
+
+    def group_ids(self) -> list[int]:
+        return list(self._state.store.groups)
+
+    def add_greeting(self, name: str, *, category_id: int = IVR_GREETING_CATEGORY) -> int:
+        """
+        Add a custom greeting; return its id. Category 5 is ``ivr``, for menu greetings.
+        """
+        return self._state.store.add_greeting(name, category_id=category_id).id
+
+    def delete_greeting(self, greeting_id: int) -> None:
+        """Delete a greeting; menus that play it keep its id. KeyError if there is none."""
+        self._state.store.delete_greeting(greeting_id)
+
+    def greeting_ids(self) -> list[int]:
+        return list(self._state.store.greetings)

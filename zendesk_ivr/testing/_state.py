@@ -1,50 +1,43 @@
 """
-The fake's state, kept free of aiohttp and I/O so it can be unit-tested directly.
+The fake's account, kept free of aiohttp and I/O so it can be unit-tested directly.
 
-It holds the in-memory IVR store with Zendesk's validation rules, the pagination
-maths, the hand-written JSON rendering (never the client's converter, so a client
-bug can't hide on both sides), the request log, the fault queue and the rate limiter.
-Clocks are passed in as plain numbers for the same reason.
+It holds the in-memory IVR store with Zendesk's validation rules, the groups and
+greetings IVRs point at, the pagination maths and the hand-written JSON rendering
+(never the client's converter, so a client bug can't hide on both sides). What the
+pipeline does before a handler runs (auth, faults, rate limits, the request log)
+is in `._faults`.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import http
+import datetime as dt
 import json
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, Literal
+from types import MappingProxyType
+from typing import Any, Final
 
 import attrs
 from yarl import URL
 
+from ._faults import Admission, Credentials, FaultQueue, RecordedRequest, TokenBucket
+
 JSONObject = dict[str, Any]
 
 API_PREFIX: Final = "/api/v2/channels/voice"
+#: Groups belong to Zendesk Support, not Talk, so they sit outside `API_PREFIX`.
+GROUPS_PATH: Final = "/api/v2/groups"
 #: The first id handed out, taken from a live sample so ids look like Zendesk's 14-digit ones.
 FIRST_ID: Final = 21973195678484
 KEYPRESSES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#", "default")
-#: The keypresses a phone keypad offers, in the order `Store.seed` uses them.
-SEED_KEYPRESSES: Final = KEYPRESSES[:12]
 ACTIONS: Final = ("group", "voicemail", "phone_number", "textback", "menu")
 DEFAULT_MENU_NAME: Final = "Main menu"
+#: The greeting category of IVR menu greetings, from the docs' greeting_categories example.
+IVR_GREETING_CATEGORY: Final = 5
 DEFAULT_PER_PAGE: Final = 100
 #: Zendesk refuses offset pagination past the first 10,000 records (rolled out 2024).
 OFFSET_LIMIT: Final = 10_000
-
-JSON_TYPE: Final = "application/json; charset=utf-8"
-TEXT_TYPE: Final = "text/plain; charset=utf-8"
-HTML_TYPE: Final = "text/html; charset=utf-8"
-MAINTENANCE_PAGE: Final = (
-    b"<!DOCTYPE html><html><head><title>Zendesk is down for maintenance</title></head>"
-    b"<body><h1>We'll be back shortly</h1><p>Zendesk is undergoing scheduled maintenance."
-    b"</p></body></html>"
-)
-
 
 # --- errors ---------------------------------------------------------------------------
 
@@ -148,6 +141,26 @@ class IvrRecord:
     name: str
     phone_number_ids: list[int]
     menus: dict[int, MenuRecord] = attrs.Factory(dict)
+    # The fake has no phone number resource, so names planted with `Store.put_ivr`
+    # live here; numbers without one get an invented name.
+    phone_number_names: dict[int, str] = attrs.Factory(dict)
+
+
+@attrs.define
+class GroupRecord:
+    id: int
+    name: str
+    default: bool
+    # Derived from the store's history rather than the clock, so a seeded
+    # account renders the same on every run.
+    created_at: str
+
+
+@attrs.define
+class GreetingRecord:
+    id: int
+    name: str
+    category_id: int
 
 
 def _is_int(value: object) -> bool:
@@ -256,9 +269,15 @@ class Store:
       ``option_text``, ``phone_number_names``) and nested ``menus`` on an IVR
       are ignored, not refused;
     - ``overflow_options`` must be a list when sent (its element shape is undocumented).
+
+    Groups and greetings are only what IVRs point at: tests add them directly,
+    and the API only lists them. Routes and menus may name ones that don't exist,
+    as they can in Zendesk once a group or greeting is deleted.
     """
 
     ivrs: dict[int, IvrRecord] = attrs.Factory(dict)
+    groups: dict[int, GroupRecord] = attrs.Factory(dict)
+    greetings: dict[int, GreetingRecord] = attrs.Factory(dict)
     _next_id: int = FIRST_ID
 
     def new_id(self) -> int:
@@ -374,7 +393,91 @@ class Store:
             menu_ids=set(self.ivrs[menu.ivr_id].menus),
         )
 
-    # inserts shared by the endpoints and `seed`
+    # groups and greetings: only what IVRs point at, set up by tests rather than the API
+
+    def add_group(self, name: str, *, group_id: int | None = None) -> GroupRecord:
+        group = GroupRecord(
+            id=self.new_id() if group_id is None else group_id,
+            name=name,
+            # Zendesk makes an account's first group its default one.
+            default=not self.groups,
+            created_at=_timestamp(len(self.groups)),
+        )
+        self.groups[group.id] = group
+        return group
+
+    def delete_group(self, group_id: int) -> GroupRecord:
+        return self.groups.pop(group_id)
+
+    def add_greeting(
+        self, name: str, *, category_id: int = IVR_GREETING_CATEGORY
+    ) -> GreetingRecord:
+        greeting = GreetingRecord(id=self.new_id(), name=name, category_id=category_id)
+        self.greetings[greeting.id] = greeting
+        return greeting
+
+    def delete_greeting(self, greeting_id: int) -> GreetingRecord:
+        return self.greetings.pop(greeting_id)
+
+    def group_names(self) -> dict[int, str]:
+        return {group.id: group.name for group in self.groups.values()}
+
+    def greeting_users(self) -> dict[int, list[IvrRecord]]:
+        """The IVRs whose menus play each greeting, each IVR once, in store order."""
+        users: dict[int, list[IvrRecord]] = {}
+        for ivr in self.ivrs.values():
+            for greeting_id in dict.fromkeys(m.greeting_id for m in ivr.menus.values()):
+                if greeting_id is not None:
+                    users.setdefault(greeting_id, []).append(ivr)
+        return users
+
+    # raw trees
+
+    def put_ivr(self, tree: Mapping[str, Any]) -> IvrRecord:
+        """
+        Store an IVR given in the API's JSON shape, skipping every validation rule.
+
+        This is how tests plant trees the API would refuse. Ids in *tree* are
+        ignored and fresh ones assigned, except that a route's ``menu_id`` option
+        is kept as given unless it is ``"@menu:<index>"``, which names a menu of
+        *tree* by position, since the menu's id is not known before it is stored.
+        """
+        phone_number_ids = list(tree.get("phone_number_ids", []))
+        ivr = IvrRecord(id=self.new_id(), name=tree["name"], phone_number_ids=phone_number_ids)
+        names = tree.get("phone_number_names")
+        if names is not None:
+            if len(names) != len(phone_number_ids):
+                msg = "phone_number_names must pair up with phone_number_ids"
+                raise ValueError(msg)
+            ivr.phone_number_names = dict(zip(phone_number_ids, names, strict=True))
+        sent_menus = list(tree.get("menus", []))
+        menus = [
+            self._insert_menu(
+                ivr,
+                sent["name"],
+                default=sent.get("default", False),
+                greeting_id=sent.get("greeting_id"),
+            )
+            for sent in sent_menus
+        ]
+        menu_ids = [menu.id for menu in menus]
+        for sent, menu in zip(sent_menus, menus, strict=True):
+            for route in sent.get("routes", []):
+                options = copy.deepcopy(dict(route["options"]))
+                if "menu_id" in options:
+                    options["menu_id"] = _resolve_menu_ref(options["menu_id"], menu_ids)
+                fields = {
+                    "keypress": route["keypress"],
+                    "action": route["action"],
+                    "options": options,
+                    "overflow_options": copy.deepcopy(list(route.get("overflow_options", []))),
+                }
+                self._insert_route(menu, fields)
+        # Stored last, so a tree that fails to resolve leaves nothing behind.
+        self.ivrs[ivr.id] = ivr
+        return ivr
+
+    # inserts shared by the endpoints and `put_ivr`
 
     def _insert_ivr(self, name: str, phone_number_ids: list[int]) -> IvrRecord:
         ivr = IvrRecord(id=self.new_id(), name=name, phone_number_ids=phone_number_ids)
@@ -406,57 +509,24 @@ class Store:
         menu.routes[route.id] = route
         return route
 
-    def seed(self, ivrs: int, *, menus: int = 2, routes: int = 3) -> list[int]:
-        """
-        Create *ivrs* IVRs with *menus* menus each and *routes* routes per menu.
 
-        The output depends only on the arguments and the store's history. Route
-        actions cycle through every action; a ``menu`` route points at the next
-        menu of its IVR and becomes a ``group`` route when the IVR has only one menu.
-        """
-        if ivrs < 0:
-            msg = f"ivrs must be at least 0, got {ivrs}"
-            raise ValueError(msg)
-        if menus < 1:
-            msg = f"every IVR has a default menu, so menus must be at least 1, got {menus}"
-            raise ValueError(msg)
-        if not 0 <= routes <= len(SEED_KEYPRESSES):
-            msg = f"a menu has {len(SEED_KEYPRESSES)} keypresses, so routes must be 0-12"
-            raise ValueError(msg)
-        created = []
-        for _ in range(ivrs):
-            number = len(self.ivrs) + 1
-            ivr = self._insert_ivr(
-                f"Seeded IVR {number}", [360000100000 + 2 * number, 360000100001 + 2 * number]
-            )
-            for extra in range(2, menus + 1):
-                self._insert_menu(ivr, f"Menu {extra}")
-            menu_ids = list(ivr.menus)
-            for position, menu_id in enumerate(menu_ids):
-                target = menu_ids[(position + 1) % len(menu_ids)]
-                for slot in range(routes):
-                    action = ACTIONS[(position + slot) % len(ACTIONS)]
-                    if action == "menu" and len(menu_ids) == 1:
-                        action = "group"
-                    fields: JSONObject = {
-                        "keypress": SEED_KEYPRESSES[slot],
-                        "action": action,
-                        "options": _seed_options(action, slot, target),
-                        "overflow_options": [],
-                    }
-                    self._insert_route(ivr.menus[menu_id], fields)
-            created.append(ivr.id)
-        return created
+def _resolve_menu_ref(value: object, menu_ids: Sequence[int]) -> object:
+    # Anything but a reference is kept as given, so tests can plant dead keys.
+    if not isinstance(value, str) or not value.startswith("@menu:"):
+        return value
+    match = re.fullmatch(r"@menu:([0-9]+)", value)
+    if match is None or int(match[1]) >= len(menu_ids):
+        msg = f"{value!r} names no menu of this IVR, which has {len(menu_ids)}"
+        raise ValueError(msg)
+    return menu_ids[int(match[1])]
 
 
-def _seed_options(action: str, slot: int, target_menu_id: int) -> JSONObject:
-    if action in ("group", "voicemail"):
-        return {"group_ids": [360001381413 + slot]}
-    if action == "phone_number":
-        return {"phone_number": f"+1555{2000100 + slot:07d}"}
-    if action == "textback":
-        return {"textback_phone_number_id": 360000200000 + slot, "sms_text": "Reply to this text"}
-    return {"menu_id": target_menu_id}
+#: Group timestamps count from here, so they look real but never depend on the clock.
+_EPOCH: Final = dt.datetime(2023, 3, 6, 9, 30, tzinfo=dt.UTC)
+
+
+def _timestamp(index: int) -> str:
+    return (_EPOCH + dt.timedelta(days=index, hours=3 * index)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -468,14 +538,19 @@ def phone_number_name(phone_number_id: int) -> str:
 
 
 def group_name(group_id: int) -> str:
+    """The name shown for a group the account doesn't have."""
     return f"Group {group_id}"
 
 
-def _option_text(route: RouteRecord) -> str | None:
+#: No known groups: every route names its groups with `group_name`.
+NO_GROUPS: Final[Mapping[int, str]] = MappingProxyType({})
+
+
+def _option_text(route: RouteRecord, group_names: Mapping[int, str]) -> str | None:
     group_ids = route.options.get("group_ids")
     if route.action != "group" or not isinstance(group_ids, list):
         return None
-    return ", ".join(group_name(group_id) for group_id in group_ids)
+    return ", ".join(group_names.get(g, group_name(g)) for g in group_ids if _is_int(g))
 
 
 def ivr_url(base: str, ivr_id: int) -> str:
@@ -490,7 +565,9 @@ def route_url(base: str, route: RouteRecord) -> str:
     return f"{base}{API_PREFIX}/ivr/{route.ivr_id}/menus/{route.menu_id}/routes/{route.id}.json"
 
 
-def render_route(route: RouteRecord, base: str) -> JSONObject:
+def render_route(
+    route: RouteRecord, base: str, *, group_names: Mapping[int, str] = NO_GROUPS
+) -> JSONObject:
     """
     Render a route as Zendesk does, plus ``url``, a field the docs don't list.
 
@@ -502,31 +579,91 @@ def render_route(route: RouteRecord, base: str) -> JSONObject:
         "action": route.action,
         "options": copy.deepcopy(route.options),
         "greeting": None,
-        "option_text": _option_text(route),
+        "option_text": _option_text(route, group_names),
         "overflow_options": copy.deepcopy(route.overflow_options),
         "url": route_url(base, route),
     }
 
 
-def render_menu(menu: MenuRecord, base: str) -> JSONObject:
-    return {
+def render_menu(
+    menu: MenuRecord,
+    base: str,
+    *,
+    group_names: Mapping[int, str] = NO_GROUPS,
+    embed_routes: bool = True,
+) -> JSONObject:
+    """Without *embed_routes* the ``routes`` key is left out, not emptied."""
+    body: JSONObject = {
         "id": menu.id,
         "name": menu.name,
         "default": menu.default,
         "greeting_id": menu.greeting_id,
-        "routes": [render_route(route, base) for route in menu.routes.values()],
-        "url": menu_url(base, menu.ivr_id, menu.id),
     }
+    if embed_routes:
+        body["routes"] = [
+            render_route(route, base, group_names=group_names) for route in menu.routes.values()
+        ]
+    body["url"] = menu_url(base, menu.ivr_id, menu.id)
+    return body
 
 
-def render_ivr(ivr: IvrRecord, base: str) -> JSONObject:
+def render_ivr(
+    ivr: IvrRecord,
+    base: str,
+    *,
+    group_names: Mapping[int, str] = NO_GROUPS,
+    embed_routes: bool = True,
+) -> JSONObject:
+    names = ivr.phone_number_names
     return {
         "id": ivr.id,
         "name": ivr.name,
-        "menus": [render_menu(menu, base) for menu in ivr.menus.values()],
+        "menus": [
+            render_menu(menu, base, group_names=group_names, embed_routes=embed_routes)
+            for menu in ivr.menus.values()
+        ],
         "phone_number_ids": list(ivr.phone_number_ids),
-        "phone_number_names": [phone_number_name(pid) for pid in ivr.phone_number_ids],
+        "phone_number_names": [names.get(p, phone_number_name(p)) for p in ivr.phone_number_ids],
         "url": ivr_url(base, ivr.id),
+    }
+
+
+def render_group(group: GroupRecord, base: str) -> JSONObject:
+    return {
+        "id": group.id,
+        "name": group.name,
+        "description": "",
+        "default": group.default,
+        "deleted": False,
+        "created_at": group.created_at,
+        "updated_at": group.created_at,
+        "url": f"{base}{GROUPS_PATH}/{group.id}.json",
+    }
+
+
+def render_greeting(greeting: GreetingRecord, base: str, users: Sequence[IvrRecord]) -> JSONObject:
+    """
+    Render a custom greeting; *users* are the IVRs whose menus play it.
+
+    The docs call a greeting active when a phone number uses it, and an IVR
+    greeting reaches callers through the numbers of its IVRs.
+    """
+    phone_number_ids = sorted({p for ivr in users for p in ivr.phone_number_ids})
+    slug = re.sub(r"[^a-z0-9]+", "-", greeting.name.lower()).strip("-") or "greeting"
+    return {
+        "id": greeting.id,
+        "name": greeting.name,
+        "category_id": greeting.category_id,
+        "active": bool(phone_number_ids),
+        "default": False,
+        "default_lang": True,
+        "pending": False,
+        "audio_name": f"{slug}.mp3",
+        "audio_url": f"/system/voice/uploads/{greeting.id}/{slug}.mp3",
+        "ivr_ids": [ivr.id for ivr in users],
+        "phone_number_ids": phone_number_ids,
+        "has_sub_settings": False,
+        "url": f"{base}{API_PREFIX}/greetings/{greeting.id}.json",
     }
 
 
@@ -620,296 +757,6 @@ def list_body(
     }
 
 
-# --- auth -----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Credentials:
-    """The secrets the fake accepts; a scheme whose secret is None is turned off."""
-
-    email: str
-    api_token: str | None
-    password: str | None
-    oauth_token: str | None
-
-    def accepts(self, authorization: str | None) -> bool:
-        if authorization is None:
-            return False
-        scheme, _, value = authorization.strip().partition(" ")
-        value = value.strip()
-        if scheme.lower() == "bearer":
-            return self.oauth_token is not None and value == self.oauth_token
-        if scheme.lower() != "basic":
-            return False
-        try:
-            decoded = base64.b64decode(value, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-        user, _, secret = decoded.partition(":")
-        # Zendesk matches sign-in emails without regard to case.
-        if user.casefold() == f"{self.email}/token".casefold():
-            return self.api_token is not None and secret == self.api_token
-        if user.casefold() == self.email.casefold():
-            return self.password is not None and secret == self.password
-        return False
-
-
-# --- request log ----------------------------------------------------------------------
-
-
-@attrs.frozen
-class RecordedRequest:
-    """
-    One request as the fake received it, before any fault or auth check.
-    """
-
-    method: str
-    #: The path without the query string.
-    path: str
-    #: The query parameters in order, duplicates kept.
-    query: tuple[tuple[str, str], ...]
-    #: A plain copy of the headers, names as the client sent them.
-    headers: Mapping[str, str] = attrs.field(hash=False)
-    body: bytes
-    #: The x-request-id the fake answered with; None when it hung up without answering.
-    response_request_id: str | None = None
-
-    @property
-    def query_dict(self) -> dict[str, str]:
-        """The last value of each query parameter."""
-        return dict(self.query)
-
-    def header(self, name: str) -> str | None:
-        """Look a header up without regard to case."""
-        wanted = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == wanted:
-                return value
-        return None
-
-    @property
-    def json(self) -> Any:
-        """The parsed body, or None when it is empty or not JSON."""
-        return json.loads(self.body) if _is_json(self.body) else None
-
-
-def _is_json(raw: bytes) -> bool:
-    try:
-        json.loads(raw)
-    except ValueError:
-        return False
-    return True
-
-
-# --- faults ---------------------------------------------------------------------------
-
-
-@attrs.frozen
-class StatusFault:
-    status: int
-    body: bytes
-    content_type: str
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-@attrs.frozen
-class DropFault:
-    mode: Literal["before_response", "mid_body"]
-
-
-@attrs.frozen
-class TruncateFault:
-    pass
-
-
-@attrs.frozen
-class DelayFault:
-    seconds: float
-
-
-Fault = StatusFault | DropFault | TruncateFault | DelayFault
-
-
-def format_retry_after(value: float | str) -> str:
-    """Strings go out verbatim (an HTTP-date); numbers as given, without a stray ``.0``."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and not value.is_integer():
-        return repr(value)
-    return str(int(value))
-
-
-def _reason(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def default_fault_body(status: int) -> tuple[bytes, str]:
-    """The body Zendesk (or what stands in front of it) sends with *status*."""
-    if status == 429:
-        return b"Too Many Requests", TEXT_TYPE
-    if status == 503:
-        return MAINTENANCE_PAGE, HTML_TYPE
-    body: JSONObject
-    if status == 401:
-        body = {"error": "Couldn't authenticate you"}
-    elif status == 403:
-        body = {
-            "error": "Forbidden",
-            "description": "You do not have access to this page. "
-            "Please contact the account owner of this help desk for further help.",
-        }
-    elif status == 404:
-        body = {"error": "RecordNotFound", "description": "Not found"}
-    elif status in (500, 502, 504):
-        body = {
-            "error": "InternalServerError",
-            "description": "Something went wrong. Please try again later.",
-        }
-    else:
-        body = {"error": _reason(status).replace(" ", ""), "description": _reason(status)}
-    return json.dumps(body).encode(), JSON_TYPE
-
-
-def status_fault(
-    status: int,
-    *,
-    retry_after: float | str | None = None,
-    body: str | bytes | None = None,
-    content_type: str | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> StatusFault:
-    """
-    Build the response for `FakeZendesk.fail_next`.
-
-    A 2xx status makes a canned success, for bodies the real handlers never
-    produce. With a *body* but no *content_type*, the body is labelled JSON when
-    it parses as JSON and plain text otherwise.
-    """
-    if not 200 <= status <= 599:
-        msg = f"fail_next needs a final status (200-599), got {status}"
-        raise ValueError(msg)
-    if status in (204, 304):
-        # HTTP forbids a body on these, and aiohttp would refuse to send one.
-        raw, guessed = b"", TEXT_TYPE
-    elif body is None:
-        raw, guessed = default_fault_body(status)
-    else:
-        raw = body.encode() if isinstance(body, str) else body
-        guessed = JSON_TYPE if _is_json(raw) else TEXT_TYPE
-    extra = [] if retry_after is None else [("Retry-After", format_retry_after(retry_after))]
-    extra.extend((headers or {}).items())
-    return StatusFault(status, raw, content_type or guessed, tuple(extra))
-
-
-@attrs.define
-class _QueuedFault:
-    fault: Fault
-    remaining: int
-    method: str | None
-    path: re.Pattern[str] | None
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.method is not None and self.method != method.upper():
-            return False
-        return self.path is None or self.path.search(path) is not None
-
-
-@attrs.define
-class FaultQueue:
-    """
-    Faults waiting for matching requests, first queued first served.
-
-    A request takes at most one fault: the oldest one that matches it.
-    """
-
-    _queued: list[_QueuedFault] = attrs.Factory(list)
-
-    def add(
-        self, fault: Fault, *, times: int = 1, method: str | None = None, path: str | None = None
-    ) -> None:
-        if times < 1:
-            msg = f"times must be at least 1, got {times}"
-            raise ValueError(msg)
-        pattern = None if path is None else re.compile(path)
-        upper = None if method is None else method.upper()
-        self._queued.append(_QueuedFault(fault, times, upper, pattern))
-
-    def take(self, method: str, path: str) -> Fault | None:
-        for queued in self._queued:
-            if queued.matches(method, path):
-                queued.remaining -= 1
-                if not queued.remaining:
-                    self._queued.remove(queued)
-                return queued.fault
-        return None
-
-    def __len__(self) -> int:
-        return sum(queued.remaining for queued in self._queued)
-
-
-# --- rate limiting --------------------------------------------------------------------
-
-
-@attrs.define
-class TokenBucket:
-    """
-    *rate* tokens a second, at most *capacity* saved up; a request spends one.
-    """
-
-    rate: float
-    capacity: int
-    retry_after: float | None
-    tokens: float
-    updated: float
-
-    @classmethod
-    def create(
-        cls, rate: float, *, burst: int | None, retry_after: float | None, now: float
-    ) -> TokenBucket:
-        """A full bucket; without *burst* it holds one second's worth of tokens."""
-        if rate <= 0:
-            msg = f"requests_per_second must be positive, got {rate}"
-            raise ValueError(msg)
-        capacity = max(1, math.ceil(rate)) if burst is None else burst
-        if capacity < 1:
-            msg = f"burst must be at least 1, got {burst}"
-            raise ValueError(msg)
-        return cls(rate, capacity, retry_after, float(capacity), now)
-
-    @property
-    def per_minute(self) -> int:
-        return round(self.rate * 60)
-
-    @property
-    def remaining(self) -> int:
-        return math.floor(self.tokens)
-
-    def take(self, now: float) -> float | None:
-        """Spend a token; when none is left, return the Retry-After to send instead."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return None
-        if self.retry_after is not None:
-            return self.retry_after
-        return max(1, math.ceil((1 - self.tokens) / self.rate))
-
-
-@attrs.frozen
-class Admission:
-    """What the rate limiter decided for one request, and the headers to report it."""
-
-    retry_after: float | None
-    # None when no limit is configured: a fake that enforces nothing reports nothing, so a
-    # client that learns its pace from these headers is not slowed by a limit that isn't there.
-    limit: int | None
-    remaining: int | None
-
-
 # --- everything the web layer needs ---------------------------------------------------
 
 
@@ -922,6 +769,7 @@ class FakeState:
     faults: FaultQueue = attrs.Factory(FaultQueue)
     latency: float = 0.0
     next_page_params: dict[str, str] = attrs.Factory(dict)
+    omit_embedded_routes: bool = False
     limiter: TokenBucket | None = None
     rate_limited_count: int = 0
     in_flight: int = 0
