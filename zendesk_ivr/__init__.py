@@ -1,6 +1,7 @@
 """An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
 
 from ._api import Attempt
+from ._audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
 from ._client import Client
 from ._exceptions import (
     APIError,
@@ -18,11 +19,14 @@ from ._exceptions import (
     TransportError,
     ZendeskError,
 )
+from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
 from ._limiter import RateLimiter
 from ._models import (
     ACTIONS,
     KEYPRESSES,
     UNSET,
+    Greeting,
+    Group,
     GroupOptions,
     Ivr,
     IvrFields,
@@ -30,6 +34,7 @@ from ._models import (
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
+    IvrTree,
     MenuOptions,
     PhoneNumberOptions,
     RouteOptions,
@@ -39,22 +44,36 @@ from ._models import (
     VoicemailOptions,
 )
 from ._protocol import Page
-from ._resources import IvrsResource, MenusResource, RoutesResource
+from ._resources import (
+    GreetingsResource,
+    GroupsResource,
+    IvrsResource,
+    MenusResource,
+    RoutesResource,
+)
 from ._retry import RetryPolicy
 from ._serde import make_converter
 from ._version import __version__
 
 __all__ = [
     "ACTIONS",
+    "DEFAULT_RULES",
+    "GRAPH_FORMATS",
     "KEYPRESSES",
     "UNSET",
     "APIError",
+    "Account",
     "Attempt",
     "AuthenticationError",
     "Client",
     "ConfigurationError",
     "DecodeError",
+    "Finding",
+    "Greeting",
+    "GreetingsResource",
+    "Group",
     "GroupOptions",
+    "GroupsResource",
     "InvalidArgument",
     "Ivr",
     "IvrFields",
@@ -62,6 +81,7 @@ __all__ = [
     "IvrMenuFields",
     "IvrRoute",
     "IvrRouteFields",
+    "IvrTree",
     "IvrsResource",
     "MenuOptions",
     "MenusResource",
@@ -77,7 +97,9 @@ __all__ = [
     "RetryPolicy",
     "RouteOptions",
     "RoutesResource",
+    "Rule",
     "ServerError",
+    "Severity",
     "TextbackOptions",
     "TransportError",
     "UnknownOptions",
@@ -85,5 +107,10 @@ __all__ = [
     "VoicemailOptions",
     "ZendeskError",
     "__version__",
+    "audit",
+    "audit_ivrs",
     "make_converter",
+    "render_dot",
+    "render_graph",
+    "render_mermaid",
 ]

@@ -15,10 +15,18 @@ from ._api import Api, Attempt
 from ._exceptions import ConfigurationError
 from ._http import DEFAULT_MAX_BODY_SIZE, Transport
 from ._limiter import RateLimiter
-from ._resources import IvrsResource, MenusResource, RoutesResource
+from ._models import IvrTree
+from ._resources import (
+    GreetingsResource,
+    GroupsResource,
+    IvrsResource,
+    MenusResource,
+    RoutesResource,
+)
 from ._retry import RetryPolicy
 from ._serde import make_converter
 from ._version import __version__
+from ._walk import walk
 
 _ENV_VARS = {
     "subdomain": "ZENDESK_SUBDOMAIN",
@@ -141,6 +149,8 @@ class Client:
         self.ivrs = IvrsResource(self._api)
         self.menus = MenusResource(self._api)
         self.routes = RoutesResource(self._api)
+        self.groups = GroupsResource(self._api)
+        self.greetings = GreetingsResource(self._api)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
@@ -155,6 +165,13 @@ class Client:
         }
         settings.update(overrides)
         return cls(**settings)
+
+    async def walk(self) -> IvrTree:
+        """
+        Read every IVR of the account with its menus and routes, in as few requests as the
+        API allows (one per 100 IVRs when the listing embeds menus and routes, as it does).
+        """
+        return await walk(self._api)
 
     @property
     def base_url(self) -> URL:

@@ -20,6 +20,8 @@ __all__ = [
     "ACTIONS",
     "KEYPRESSES",
     "UNSET",
+    "Greeting",
+    "Group",
     "GroupOptions",
     "Ivr",
     "IvrFields",
@@ -27,6 +29,7 @@ __all__ = [
     "IvrMenuFields",
     "IvrRoute",
     "IvrRouteFields",
+    "IvrTree",
     "MenuOptions",
     "PhoneNumberOptions",
     "RouteOptions",
@@ -229,6 +232,36 @@ class Ivr:
             if menu.default:
                 return menu
         return None
+
+
+@frozen
+class Group:
+    """A Support group (``/api/v2/groups``): who group and voicemail routes send calls to."""
+
+    id: int
+    name: str = ""
+    deleted: bool = False
+
+
+@frozen
+class Greeting:
+    """A Talk greeting (``/api/v2/channels/voice/greetings``); menus play one by id."""
+
+    id: int
+    name: str = ""
+    category_id: int | None = None
+
+
+@frozen
+class IvrTree:
+    """
+    Every IVR of an account with its menus and routes, as `Client.walk` read it.
+
+    ``requests`` is how many HTTP requests the walk made (retries included).
+    """
+
+    ivrs: tuple[Ivr, ...]
+    requests: int
 
 
 # What a caller may send. Read-only fields (id, default, routes, greeting, option_text,

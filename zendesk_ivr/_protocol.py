@@ -110,6 +110,14 @@ def route_url(root: URL, ivr_id: int, menu_id: int, route_id: int) -> URL:
     return routes_url(root, ivr_id, menu_id) / str(check_id(route_id, "route_id"))
 
 
+def groups_url(site: URL) -> URL:
+    return site.join(URL("api/v2/groups"))
+
+
+def greetings_url(root: URL) -> URL:
+    return root / "greetings"
+
+
 def first_page_url(collection: URL, per_page: int = MAX_PAGE_SIZE) -> URL:
     return collection.with_query(per_page=per_page)
 
@@ -371,13 +379,15 @@ class Envelope:
 IVR_ENVELOPE: Final = Envelope(single=("ivr",), plural=("ivrs",))
 MENU_ENVELOPE: Final = Envelope(single=("ivr_menu", "menu"), plural=("ivr_menus", "menus"))
 ROUTE_ENVELOPE: Final = Envelope(single=("ivr_route", "route"), plural=("ivr_routes", "routes"))
+GROUP_ENVELOPE: Final = Envelope(single=("group",), plural=("groups",))
+GREETING_ENVELOPE: Final = Envelope(single=("greeting",), plural=("greetings",))
 
 
 def wrap(envelope: Envelope, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {envelope.write_key: dict(fields)}
 
 
-def _find(body: Any, keys: tuple[str, ...], response: Response) -> tuple[str, Any]:
+def unwrap(body: Any, keys: tuple[str, ...], response: Response) -> tuple[str, Any]:
     """The key under which *body* holds the resource, and what it holds."""
     if isinstance(body, Mapping):
         for key in keys:
@@ -390,7 +400,15 @@ def _find(body: Any, keys: tuple[str, ...], response: Response) -> tuple[str, An
     )
 
 
-def _structure(converter: Converter, raw: Any, cls: type[T], response: Response, path: str) -> T:
+def unwrap_list(body: Any, envelope: Envelope, response: Response) -> tuple[str, list[Any]]:
+    """The key of a list page and its items, still raw JSON."""
+    key, raw_items = unwrap(body, envelope.plural, response)
+    if not isinstance(raw_items, list):
+        raise _decode_error(response, f"expected a list under {key!r}")
+    return key, raw_items
+
+
+def structure(converter: Converter, raw: Any, cls: type[T], response: Response, path: str) -> T:
     try:
         return converter.structure(raw, cls)
     except BaseValidationError as exc:
@@ -414,8 +432,8 @@ def structure_one(
     converter: Converter, envelope: Envelope, cls: type[T], response: Response, body: Any
 ) -> T:
     """The object in an already decoded single-object *body*."""
-    key, raw = _find(body, envelope.single, response)
-    return _structure(converter, raw, cls, response, f"$.{key}")
+    key, raw = unwrap(body, envelope.single, response)
+    return structure(converter, raw, cls, response, f"$.{key}")
 
 
 @frozen
@@ -458,12 +476,9 @@ def structure_page(
     site: URL,
 ) -> tuple[Page[T], URL | None]:
     """The page in an already decoded list *body* and the URL of the next one."""
-    key, raw_items = _find(body, envelope.plural, response)
-    if not isinstance(raw_items, list):
-        raise _decode_error(response, f"expected a list under {key!r}")
+    key, raw_items = unwrap_list(body, envelope, response)
     items = tuple(
-        _structure(converter, raw, cls, response, f"$.{key}[{i}]")
-        for i, raw in enumerate(raw_items)
+        structure(converter, raw, cls, response, f"$.{key}[{i}]") for i, raw in enumerate(raw_items)
     )
     count = body.get("count")
     if isinstance(count, bool) or not isinstance(count, int | None):

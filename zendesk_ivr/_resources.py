@@ -18,6 +18,8 @@ from . import _protocol as p
 from ._api import Api
 from ._models import (
     UNSET,
+    Greeting,
+    Group,
     Ivr,
     IvrFields,
     IvrMenu,
@@ -183,4 +185,32 @@ class RoutesResource:
         await self._api.delete(p.route_url(self._api.root, ivr_id, menu_id, route_id))
 
 
-__all__ = ["IvrsResource", "MenusResource", "RoutesResource"]
+class GroupsResource:
+    """Support groups (``/api/v2/groups``), read for the audit's group checks."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
+        first = p.first_page_url(p.groups_url(self._api.site))
+        return self._api.items(first, p.GROUP_ENVELOPE, Group, start)
+
+
+class GreetingsResource:
+    """Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Greeting, None]:
+        first = p.first_page_url(p.greetings_url(self._api.root))
+        return self._api.items(first, p.GREETING_ENVELOPE, Greeting, start)
+
+
+__all__ = [
+    "GreetingsResource",
+    "GroupsResource",
+    "IvrsResource",
+    "MenusResource",
+    "RoutesResource",
+]

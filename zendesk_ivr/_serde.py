@@ -25,6 +25,8 @@ from cattrs.preconf.json import make_converter as make_json_converter
 
 from ._models import (
     TYPED_OPTIONS,
+    Greeting,
+    Group,
     GroupOptions,
     Ivr,
     IvrFields,
@@ -152,6 +154,8 @@ def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
     c.register_structure_hook(IvrRoute, structure_route)
     c.register_structure_hook(IvrMenu, structure_class(IvrMenu))
     c.register_structure_hook(Ivr, structure_class(Ivr))
+    c.register_structure_hook(Group, structure_class(Group))
+    c.register_structure_hook(Greeting, structure_class(Greeting))
 
     c.register_unstructure_hook(IvrRoute, make_dict_unstructure_fn(IvrRoute, c))
     for unknown_or_typed in (*TYPED_OPTIONS.values(), UnknownOptions):

@@ -1,0 +1,328 @@
+"""
+The ``zendesk-ivr`` command: audit, export, graph and sandbox.
+
+Exit codes: 0 when nothing at or above ``--fail-on`` was found (or the command did its job),
+1 when the audit found something that bad, 2 for a usage, credential or connection problem,
+reported on one line without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from typing import IO, Any, Final, NoReturn
+
+from ._api import Attempt
+from ._audit import Finding, Severity, account_of, audit_ivrs
+from ._client import Client
+from ._exceptions import ZendeskError
+from ._graph import GRAPH_FORMATS, render_graph
+from ._models import Ivr
+from ._serde import make_converter
+from ._version import __version__
+
+EXPORT_FORMAT: Final = "zendesk-ivr-export"
+EXPORT_VERSION: Final = 1
+FAIL_ON: Final = ("error", "warning", "info", "never")
+AUDIT_FORMATS: Final = ("table", "json", "csv")
+
+
+class _UsageError(Exception):
+    """A problem with how the command was called; exit 2 with the message."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    connection = argparse.ArgumentParser(add_help=False)
+    group = connection.add_argument_group(
+        "connection",
+        "Credentials default to ZENDESK_SUBDOMAIN, ZENDESK_BASE_URL, ZENDESK_EMAIL, "
+        "ZENDESK_API_TOKEN, ZENDESK_PASSWORD and ZENDESK_OAUTH_TOKEN.",
+    )
+    group.add_argument("--base-url", help="site root to talk to, e.g. a proxy or a fake")
+    group.add_argument("--subdomain", help="'acme' for https://acme.zendesk.com")
+    group.add_argument("--email", help="agent email (with --api-token or --password)")
+    group.add_argument("--api-token", help="API token (prefer ZENDESK_API_TOKEN)")
+    group.add_argument("--password", help="password (prefer ZENDESK_PASSWORD)")
+    group.add_argument("--oauth-token", help="OAuth access token (prefer ZENDESK_OAUTH_TOKEN)")
+    group.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against an in-process fake Zendesk seeded with a demo account",
+    )
+    group.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    group.add_argument("--max-concurrency", type=int, default=16, help="requests in flight at once")
+
+    parser = argparse.ArgumentParser(
+        prog="zendesk-ivr",
+        description="Audit, export and draw the IVRs of a Zendesk Talk account.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    audit = commands.add_parser(
+        "audit", parents=[connection], help="find what is wrong with every IVR"
+    )
+    audit.add_argument("--format", choices=AUDIT_FORMATS, default="table")
+    audit.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    audit.add_argument(
+        "--check-groups",
+        action="store_true",
+        help="also list the account's groups to find routes to deleted groups",
+    )
+    audit.add_argument(
+        "--check-greetings",
+        action="store_true",
+        help="also list the account's greetings to find menus with deleted greetings",
+    )
+    audit.add_argument("-o", "--output", help="write to FILE instead of stdout")
+
+    export = commands.add_parser(
+        "export", parents=[connection], help="write the whole IVR tree as JSON"
+    )
+    export.add_argument("-o", "--output", help="write to FILE instead of stdout")
+
+    graph = commands.add_parser(
+        "graph", parents=[connection], help="draw one IVR's call flow (Mermaid or DOT)"
+    )
+    graph.add_argument("ivr_id", type=int, metavar="IVR_ID")
+    graph.add_argument("--format", choices=GRAPH_FORMATS, default="mermaid")
+    graph.add_argument("-o", "--output", help="write to FILE instead of stdout")
+
+    sandbox = commands.add_parser(
+        "sandbox", help="run a fake Zendesk with a demo account until interrupted"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8089, help="0 picks a free port")
+    sandbox.add_argument("--ivrs", type=int, default=300, help="IVRs in the demo account")
+    return parser
+
+
+# --- connecting ------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def _connect(
+    args: argparse.Namespace, on_attempt: Callable[[Attempt], None] | None = None
+) -> AsyncIterator[Client]:
+    settings: dict[str, Any] = {
+        "timeout": args.timeout,
+        "max_concurrency": args.max_concurrency,
+        "on_attempt": on_attempt,
+    }
+    if args.sandbox:
+        from .testing import FakeZendesk, seed_demo_account  # noqa: PLC0415 - only for --sandbox
+
+        async with await FakeZendesk.start() as fake:
+            seed_demo_account(fake)
+            async with Client(
+                base_url=fake.url, email=fake.email, api_token=fake.api_token, **settings
+            ) as client:
+                yield client
+        return
+    for name in ("base_url", "subdomain", "email", "api_token", "password", "oauth_token"):
+        value = getattr(args, name)
+        if value:
+            settings[name] = value
+    async with Client.from_env(**settings) as client:
+        yield client
+
+
+class _Progress:
+    """A spinner on stderr counting requests, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._requests = 0
+        self._status: Any = None
+        if sys.stderr.isatty():
+            try:
+                from rich.console import Console  # noqa: PLC0415 - optional, the cli extra
+            except ImportError:
+                return
+            self._status = Console(stderr=True).status(label)
+
+    def on_attempt(self, _attempt: Attempt) -> None:
+        self._requests += 1
+        if self._status is not None:
+            self._status.update(f"{self._label} ({self._requests} requests)")
+
+    def __enter__(self) -> _Progress:
+        if self._status is not None:
+            self._status.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+async def _audit(args: argparse.Namespace, out: IO[str]) -> int:
+    progress = _Progress("Reading the IVR tree")
+    with progress:
+        async with _connect(args, progress.on_attempt) as client:
+            tree, account = await asyncio.gather(
+                client.walk(),
+                account_of(client, groups=args.check_groups, greetings=args.check_greetings),
+            )
+            requests = client.requests_sent
+    findings = audit_ivrs(tree.ivrs, account=account)
+    if args.format == "json":
+        json.dump([f.as_dict() for f in findings], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "csv":
+        _write_csv(findings, out)
+    else:
+        _write_table(findings, out, ivrs=len(tree.ivrs), requests=requests)
+    if args.fail_on == "never":
+        return 0
+    threshold = Severity(args.fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for f in findings) else 0
+
+
+def _write_csv(findings: Sequence[Finding], out: IO[str]) -> None:
+    writer = csv.DictWriter(
+        out, fieldnames=["rule", "severity", "ivr_id", "menu_id", "route_id", "message"]
+    )
+    writer.writeheader()
+    for finding in findings:
+        writer.writerow(finding.as_dict())
+
+
+def _write_table(findings: Sequence[Finding], out: IO[str], *, ivrs: int, requests: int) -> None:
+    try:
+        from rich.console import Console  # noqa: PLC0415 - optional, the cli extra
+        from rich.table import Table  # noqa: PLC0415
+    except ImportError:
+        raise _UsageError(
+            "the table format needs 'rich': pip install 'zendesk-ivr[cli]', "
+            "or use --format json or csv"
+        ) from None
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    console = Console(file=out, width=None if out.isatty() else 160, highlight=False)
+    if findings:
+        table = Table(show_lines=False, header_style="bold")
+        for column in ("severity", "rule", "ivr", "menu", "route", "message"):
+            table.add_column(column, overflow="fold", no_wrap=column != "message")
+        styles = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+        for f in sorted(findings, key=lambda f: -f.severity.rank):
+            table.add_row(
+                f"[{styles[f.severity]}]{f.severity.value}[/]",
+                f.rule,
+                _id(f.ivr_id),
+                _id(f.menu_id),
+                _id(f.route_id),
+                f.message,
+            )
+        console.print(table)
+    console.print(
+        f"{len(findings)} findings ({counts[Severity.ERROR]} errors, "
+        f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} info) "
+        f"in {ivrs} IVRs, read with {requests} requests"
+    )
+
+
+def _id(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+async def _export(args: argparse.Namespace, out: IO[str]) -> int:
+    progress = _Progress("Reading the IVR tree")
+    with progress:
+        async with _connect(args, progress.on_attempt) as client:
+            tree = await client.walk()
+            source = str(client.base_url)
+    converter = make_converter()
+    document = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": {"base_url": "sandbox" if args.sandbox else source},
+        "ivrs": converter.unstructure(tree.ivrs, tuple[Ivr, ...]),
+    }
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    return 0
+
+
+async def _graph(args: argparse.Namespace, out: IO[str]) -> int:
+    if args.ivr_id <= 0:
+        raise _UsageError(f"IVR_ID must be a positive integer, got {args.ivr_id}")
+    async with _connect(args) as client:
+        ivr = await client.ivrs.get(args.ivr_id)
+    out.write(render_graph(ivr, audit_ivrs([ivr]), format=args.format))
+    return 0
+
+
+async def _sandbox(args: argparse.Namespace, out: IO[str]) -> int:
+    from .testing import FakeZendesk, seed_demo_account  # noqa: PLC0415 - only here
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with await FakeZendesk.start(host=args.host, port=args.port) as fake:
+        demo = seed_demo_account(fake, ivrs=args.ivrs)
+        out.write(
+            f"Sandbox Zendesk with {len(demo.ivr_ids)} IVRs running at {fake.url}\n"
+            f"  export ZENDESK_BASE_URL={fake.url}\n"
+            f"  export ZENDESK_EMAIL={fake.email}\n"
+            f"  export ZENDESK_API_TOKEN={fake.api_token}\n"
+            "Then: zendesk-ivr audit --check-groups --check-greetings\n"
+            "Press Ctrl+C to stop.\n"
+        )
+        out.flush()
+        await stop.wait()
+    return 0
+
+
+_COMMANDS: Final = {"audit": _audit, "export": _export, "graph": _graph, "sandbox": _sandbox}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    output = getattr(args, "output", None)
+    # Written to a file only once complete, so a failed run leaves no half-written file.
+    buffer = io.StringIO()
+    try:
+        code = asyncio.run(_COMMANDS[args.command](args, buffer if output else sys.stdout))
+    except (_UsageError, ZendeskError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{type(exc).__name__}: {exc}")
+    except KeyboardInterrupt:
+        return 130
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as file:
+                file.write(buffer.getvalue())
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror}")
+    return code
+
+
+def _fail(message: str) -> NoReturn:
+    first_line = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"zendesk-ivr: error: {first_line}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def run() -> NoReturn:
+    """The console script's entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""
+`walk`: read an account's whole IVR tree with the fewest requests.
+
+The IVR listing embeds each IVR's menus and their routes, so one paginated pass over
+``GET /channels/voice/ivr`` (one request per 100 IVRs) is usually the whole job. Where the
+embedded data is missing (no ``menus`` or no ``routes`` key, or null), the walk lists what is
+missing, concurrently and under the client's limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from yarl import URL
+
+from . import _protocol as p
+from ._api import Api
+from ._models import Ivr, IvrTree
+
+
+class _Walk:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.requests = 0
+
+    async def listing(self, first: URL, envelope: p.Envelope) -> list[tuple[p.Response, Any]]:
+        """Every raw item of a listing beside the response it came in; requests counted."""
+        items: list[tuple[p.Response, Any]] = []
+        url: URL | None = first
+        while url is not None:
+            outcome = await self.api.request("GET", url)
+            self.requests += outcome.attempts
+            _key, page = p.unwrap_list(outcome.body, envelope, outcome.response)
+            items.extend((outcome.response, item) for item in page)
+            url = p.next_page_url(outcome.body, outcome.response.url, self.api.site)
+        return items
+
+    async def complete_ivr(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        ivr = dict(raw)
+        ivr_id = p.check_id(ivr.get("id"), "IVR id")
+        menus = ivr.get("menus")
+        if menus is None:
+            first = p.first_page_url(p.menus_url(self.api.root, ivr_id))
+            menus = [menu for _response, menu in await self.listing(first, p.MENU_ENVELOPE)]
+        ivr["menus"] = await asyncio.gather(*(self.complete_menu(ivr_id, m) for m in menus))
+        return ivr
+
+    async def complete_menu(self, ivr_id: int, raw: Any) -> Any:
+        if not isinstance(raw, Mapping) or raw.get("routes") is not None:
+            return raw  # complete, or malformed: structuring will say what is wrong
+        menu = dict(raw)
+        menu_id = p.check_id(menu.get("id"), "menu id")
+        first = p.first_page_url(p.routes_url(self.api.root, ivr_id, menu_id))
+        menu["routes"] = [route for _response, route in await self.listing(first, p.ROUTE_ENVELOPE)]
+        return menu
+
+
+def _needs_completing(raw: Any) -> bool:
+    if not isinstance(raw, Mapping):
+        return False  # malformed: structuring will say what is wrong
+    menus = raw.get("menus")
+    if menus is None:
+        return True
+    return isinstance(menus, list) and any(
+        isinstance(menu, Mapping) and menu.get("routes") is None for menu in menus
+    )
+
+
+async def walk(api: Api) -> IvrTree:
+    job = _Walk(api)
+    listed = await job.listing(p.first_page_url(p.ivrs_url(api.root)), p.IVR_ENVELOPE)
+    incomplete = [i for i, (_response, raw) in enumerate(listed) if _needs_completing(raw)]
+    completed = await asyncio.gather(*(job.complete_ivr(listed[i][1]) for i in incomplete))
+    for index, raw in zip(incomplete, completed, strict=True):
+        listed[index] = (listed[index][0], raw)
+    ivrs = tuple(
+        p.structure(api.converter, raw, Ivr, response, f"$.ivrs[{i}]")
+        for i, (response, raw) in enumerate(listed)
+    )
+    return IvrTree(ivrs=ivrs, requests=job.requests)
