@@ -4,10 +4,19 @@ A fake Zendesk Talk IVR API for testing code that uses `zendesk_ivr`.
 `FakeZendesk` is a real HTTP server on a local port; point a client at
 `FakeZendesk.url` and inspect `FakeZendesk.requests` afterwards.
 `seed_demo_account` fills it with a realistic account with known problems.
+`FakeZendesk.token_grants` logs its OAuth token requests as `OAuthGrant` records.
 """
 
 from ._demo import DEMO_PROBLEMS, DemoAccount, seed_demo_account
 from ._faults import RecordedRequest
+from ._oauth import OAuthGrant
 from ._server import FakeZendesk
 
-__all__ = ["DEMO_PROBLEMS", "DemoAccount", "FakeZendesk", "RecordedRequest", "seed_demo_account"]
+__all__ = [
+    "DEMO_PROBLEMS",
+    "DemoAccount",
+    "FakeZendesk",
+    "OAuthGrant",
+    "RecordedRequest",
+    "seed_demo_account",
+]

@@ -1,6 +1,9 @@
 """
 The fake's aiohttp.web application: routes, handlers, and the middleware that
 logs requests, applies latency, rate limits and faults, and checks credentials.
+
+The OAuth token endpoint goes through the same middleware, but needs no
+credentials: the client authenticates with its id and secret in the body.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ._faults import (
     TruncateFault,
     format_retry_after,
 )
+from ._oauth import INVALID_TOKEN, TOKEN_PATH, OAuthError
 from ._state import (
     API_PREFIX,
     GROUPS_PATH,
@@ -58,6 +62,8 @@ _MENU: Final = _MENUS + "/{menu_id:[0-9]+}"
 _ROUTES: Final = _MENU + "/routes"
 _ROUTE: Final = _ROUTES + "/{route_id:[0-9]+}"
 _GREETINGS: Final = f"{API_PREFIX}/greetings"
+# Matched on the path rather than the route, so a GET there gets a 405, not a 401.
+_OPEN_PATHS: Final = frozenset({TOKEN_PATH, TOKEN_PATH + ".json"})
 
 
 def make_app(state: FakeState) -> web.Application:
@@ -72,6 +78,7 @@ def make_app(state: FakeState) -> web.Application:
         (_ROUTE, {"GET": _show_route, "PUT": _update_route, "DELETE": _delete_route}),
         (GROUPS_PATH, {"GET": _list_groups}),
         (_GREETINGS, {"GET": _list_greetings}),
+        (TOKEN_PATH, {"POST": _create_token}),
     )
     for path, handlers in routes:
         resource = app.router.add_resource(path + _JSON_SUFFIX)
@@ -250,6 +257,22 @@ async def _list_greetings(request: web.Request) -> web.Response:
     )
 
 
+async def _create_token(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await request.read()
+    # From here on nothing awaits, so a rotation can't interleave with another request.
+    try:
+        token = state.oauth.token_request(body, request.content_type, time.monotonic())
+    except OAuthError as exc:
+        response = _json_response(exc.status, exc.body)
+    else:
+        response = _json_response(200, token)
+    # RFC 6749 section 5.1: token responses must not be cached.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
 # --- the pipeline every request goes through ------------------------------------------
 
 
@@ -370,11 +393,31 @@ def _body_of(response: web.StreamResponse) -> bytes:
     return b""
 
 
-async def _handle(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.app[STATE].credentials.accepts(request.headers.get("Authorization")):
-        response = _json_response(401, {"error": "Couldn't authenticate you"})
-        response.headers["WWW-Authenticate"] = 'Basic realm="Web Password"'
+def _refusal(request: web.Request) -> web.Response | None:
+    """The 401 for a request whose credentials don't pass, or None to handle it."""
+    if request.path in _OPEN_PATHS:
+        return None
+    outcome = request.app[STATE].authenticate(
+        request.headers.get("Authorization"), time.monotonic()
+    )
+    if outcome == "ok":
+        return None
+    if outcome == "invalid_token":
+        response = _json_response(
+            401, {"error": "invalid_token", "error_description": INVALID_TOKEN}
+        )
+        # RFC 6750 section 3: the challenge tells an OAuth client to refresh, not give up.
+        response.headers["WWW-Authenticate"] = 'Bearer realm="Zendesk", error="invalid_token"'
         return response
+    response = _json_response(401, {"error": "Couldn't authenticate you"})
+    response.headers["WWW-Authenticate"] = 'Basic realm="Web Password"'
+    return response
+
+
+async def _handle(request: web.Request, handler: Handler) -> web.StreamResponse:
+    refusal = _refusal(request)
+    if refusal is not None:
+        return refusal
     try:
         return await handler(request)
     except ApiError as exc:

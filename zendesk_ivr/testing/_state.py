@@ -5,7 +5,7 @@ It holds the in-memory IVR store with Zendesk's validation rules, the groups and
 greetings IVRs point at, the pagination maths and the hand-written JSON rendering
 (never the client's converter, so a client bug can't hide on both sides). What the
 pipeline does before a handler runs (auth, faults, rate limits, the request log)
-is in `._faults`.
+is in `._faults`, and the OAuth token server in `._oauth`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import attrs
 from yarl import URL
 
 from ._faults import Admission, Credentials, FaultQueue, RecordedRequest, TokenBucket
+from ._oauth import OAuthServer, bearer_token
 
 JSONObject = dict[str, Any]
 
@@ -759,6 +760,10 @@ def list_body(
 
 # --- everything the web layer needs ---------------------------------------------------
 
+#: ``invalid_token``: a bearer token the fake issued that has expired, been revoked or
+#: been rotated away, which Zendesk answers differently from credentials it never knew.
+AuthOutcome = Literal["ok", "invalid_token", "refused"]
+
 
 @attrs.define
 class FakeState:
@@ -774,6 +779,19 @@ class FakeState:
     rate_limited_count: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    oauth: OAuthServer = attrs.Factory(OAuthServer)
+
+    def authenticate(self, authorization: str | None, monotonic: float) -> AuthOutcome:
+        """Judge an Authorization header; *monotonic* is a reading of the monotonic clock."""
+        if self.credentials.accepts(authorization):
+            return "ok"
+        token = bearer_token(authorization)
+        if not token:
+            return "refused"
+        check = self.oauth.check_bearer(token, monotonic)
+        if check == "valid":
+            return "ok"
+        return "invalid_token" if check == "invalid_token" else "refused"
 
     def mark_unanswered(self, record: RecordedRequest) -> None:
         # Found by identity: the log may have been cleared or grown meanwhile.
