@@ -43,6 +43,7 @@ from ._models import (
     Unset,
     VoicemailOptions,
 )
+from ._oauth import OAuth, OAuthTokens, TokenFileStore
 from ._protocol import Page
 from ._resources import (
     GreetingsResource,
@@ -86,6 +87,8 @@ __all__ = [
     "MenuOptions",
     "MenusResource",
     "NotFound",
+    "OAuth",
+    "OAuthTokens",
     "Page",
     "PaginationError",
     "PermissionDenied",
@@ -101,6 +104,7 @@ __all__ = [
     "ServerError",
     "Severity",
     "TextbackOptions",
+    "TokenFileStore",
     "TransportError",
     "UnknownOptions",
     "Unset",

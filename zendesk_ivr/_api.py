@@ -20,10 +20,17 @@ from cattrs import Converter
 from yarl import URL
 
 from . import _protocol
-from ._exceptions import APIError, DecodeError, NotFound, TransportError, ZendeskError
+from ._exceptions import (
+    APIError,
+    DecodeError,
+    NotFound,
+    TransportError,
+    ZendeskError,
+)
 from ._http import Transport
 from ._limiter import RateLimiter
-from ._protocol import Envelope, Page, Response
+from ._oauth import OAuth
+from ._protocol import Credentials, Envelope, Page, Response
 from ._retry import RetryPolicy, is_rate_limit_pause
 
 T = TypeVar("T")
@@ -65,7 +72,11 @@ class Api:
         limiter: RateLimiter,
         max_concurrency: int,
         on_attempt: Callable[[Attempt], None] | None = None,
+        credentials: Credentials | None = None,
+        oauth: OAuth | None = None,
     ) -> None:
+        if (credentials is None) == (oauth is None):
+            raise ValueError("exactly one of credentials and oauth")
         self.transport = transport
         self.converter = converter
         self.site = site
@@ -75,6 +86,8 @@ class Api:
         self.max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency)
         self._on_attempt = on_attempt
+        self._credentials = credentials
+        self._oauth = oauth
         self.requests_sent = 0
         self.in_flight = 0
 
@@ -89,6 +102,7 @@ class Api:
         policy = self.policy
         start = time.monotonic()
         attempt = 0
+        reauthorized = False
         while True:
             attempt += 1
             remaining = (
@@ -100,6 +114,13 @@ class Api:
                 if not parse and not 200 <= response.status < 300:
                     raise _protocol.error_for(response, now=time.time())
                 return Outcome(response=response, body=decoded, attempts=attempt)
+            except _Unauthorized as refused:
+                if self._oauth is None or reauthorized:
+                    refused.error.attempts = attempt
+                    raise refused.error from None
+                # An expired or revoked access token: refresh once, then send this again.
+                reauthorized = True
+                await self._oauth.after_unauthorized(refused.generation, self._token_request)
             except (APIError, TransportError, DecodeError) as error:
                 error.attempts = attempt
                 delay = self._retry_delay(method, error, attempt, start)
@@ -136,6 +157,7 @@ class Api:
         self, method: str, url: URL, body: bytes | None, attempt: int, remaining: float | None
     ) -> Response:
         async with self._slots:
+            authorization, generation = await self._authorization()
             await self.limiter.acquire()
             self.requests_sent += 1
             self.in_flight += 1
@@ -143,7 +165,9 @@ class Api:
             response: Response | None = None
             failure: str | None = None
             try:
-                response = await self.transport.send(method, url, body, time_left=remaining)
+                response = await self.transport.send(
+                    method, url, body, authorization=authorization, time_left=remaining
+                )
             except TransportError as exc:
                 failure = type(exc).__name__
                 raise
@@ -158,7 +182,38 @@ class Api:
                     failure=failure,
                 )
         self.limiter.observe(response.headers)
+        if response.status == 401:
+            raise _Unauthorized(_protocol.error_for(response, now=time.time()), generation)
         return response
+
+    async def _authorization(self) -> tuple[str, int]:
+        """The Authorization header, and which generation of OAuth tokens it is (0: static)."""
+        if self._oauth is not None:
+            header = await self._oauth.authorization(self._token_request)
+            return header, self._oauth.generation
+        assert self._credentials is not None
+        return self._credentials.header, 0
+
+    async def _token_request(self, form: dict[str, str]) -> tuple[int, Any, str | None]:
+        """POST /oauth/tokens; retried only when the connection failed before sending."""
+        url = self.site.join(URL("oauth/tokens"))
+        body = json.dumps(form).encode()
+        retries = 0
+        while True:
+            try:
+                response = await self.transport.send("POST", url, body)
+                break
+            except TransportError as exc:
+                # A refresh the server may have run has already rotated the pair: never resend.
+                if exc.request_sent or retries >= self.policy.max_retries:
+                    raise
+                retries += 1
+                await asyncio.sleep(self.policy.backoff(retries - 1))
+        try:
+            parsed = json.loads(response.body) if response.body.strip() else None
+        except ValueError:
+            parsed = None
+        return response.status, parsed, response.request_id
 
     def _record(
         self,
@@ -247,6 +302,18 @@ class Api:
             async for page in pages:
                 for item in page.items:
                     yield item
+
+
+class _Unauthorized(Exception):
+    """
+    A 401 inside `Api.request`, never outside it, with the generation of OAuth tokens it
+    refused (a counter, not a secret, so no exception ever holds a token).
+    """
+
+    def __init__(self, error: APIError, generation: int) -> None:
+        super().__init__("unauthorized")
+        self.error = error
+        self.generation = generation
 
 
 def _short(error: ZendeskError) -> str:

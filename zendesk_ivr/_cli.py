@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     group = connection.add_argument_group(
         "connection",
         "Credentials default to ZENDESK_SUBDOMAIN, ZENDESK_BASE_URL, ZENDESK_EMAIL, "
-        "ZENDESK_API_TOKEN, ZENDESK_PASSWORD and ZENDESK_OAUTH_TOKEN.",
+        "ZENDESK_API_TOKEN, ZENDESK_PASSWORD and ZENDESK_OAUTH_TOKEN; refreshing OAuth to "
+        "ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_SECRET, ZENDESK_OAUTH_REFRESH_TOKEN.",
     )
     group.add_argument("--base-url", help="site root to talk to, e.g. a proxy or a fake")
     group.add_argument("--subdomain", help="'acme' for https://acme.zendesk.com")
@@ -52,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--api-token", help="API token (prefer ZENDESK_API_TOKEN)")
     group.add_argument("--password", help="password (prefer ZENDESK_PASSWORD)")
     group.add_argument("--oauth-token", help="OAuth access token (prefer ZENDESK_OAUTH_TOKEN)")
+    group.add_argument(
+        "--token-file",
+        help="keep rotated OAuth tokens in this file (mode 0600); with ZENDESK_OAUTH_CLIENT_ID, "
+        "ZENDESK_OAUTH_CLIENT_SECRET and ZENDESK_OAUTH_REFRESH_TOKEN",
+    )
     group.add_argument(
         "--sandbox",
         action="store_true",
@@ -136,7 +142,7 @@ async def _connect(
         value = getattr(args, name)
         if value:
             settings[name] = value
-    async with Client.from_env(**settings) as client:
+    async with Client.from_env(token_file=args.token_file, **settings) as client:
         yield client
 
 

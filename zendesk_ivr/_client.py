@@ -16,6 +16,7 @@ from ._exceptions import ConfigurationError
 from ._http import DEFAULT_MAX_BODY_SIZE, Transport
 from ._limiter import RateLimiter
 from ._models import IvrTree
+from ._oauth import OAuth, TokenFileStore
 from ._resources import (
     GreetingsResource,
     GroupsResource,
@@ -51,7 +52,8 @@ class Client:
         base_url: the site root instead (a fake server, a proxy); wins over *subdomain*.
         email, api_token: Basic auth as ``{email}/token:{api_token}``.
         email, password: Basic auth as ``{email}:{password}``.
-        oauth_token: a Bearer token.
+        oauth_token: a Bearer token that does not expire.
+        oauth: an `OAuth` that refreshes expiring tokens itself (instead of the above).
         session: an aiohttp session to use instead of the client's own.
         timeout: seconds one attempt may take, or None for no limit.
         max_retries: retries after a failed attempt (0: none). 429 and 503 with Retry-After
@@ -81,6 +83,7 @@ class Client:
         password: str | None = None,
         oauth_token: str | None = None,
         session: aiohttp.ClientSession | None = None,
+        oauth: OAuth | None = None,
         timeout: float | None = 30.0,
         max_retries: int = 3,
         max_concurrency: int = 16,
@@ -96,9 +99,19 @@ class Client:
         user_agent: str | None = None,
     ) -> None:
         site = _protocol.base_url_for(subdomain, base_url)
-        credentials = _protocol.credentials_for(
-            email=email, api_token=api_token, password=password, oauth_token=oauth_token
-        )
+        if oauth is not None:
+            if not isinstance(oauth, OAuth):
+                raise ConfigurationError("oauth must be a zendesk_ivr.OAuth")
+            if any(v is not None for v in (email, api_token, password, oauth_token)):
+                raise ConfigurationError(
+                    "oauth= replaces the other credentials: pass it alone, without email, "
+                    "api_token, password or oauth_token"
+                )
+            credentials = None
+        else:
+            credentials = _protocol.credentials_for(
+                email=email, api_token=api_token, password=password, oauth_token=oauth_token
+            )
         if site.scheme != "https" and not _protocol.is_loopback(site):
             raise ConfigurationError(
                 f"refusing to send credentials over plain http to {site.host}; use https "
@@ -124,9 +137,8 @@ class Client:
             deadline=deadline,
             wait_on_rate_limit=wait_on_rate_limit,
         )
-        self._credentials = credentials
+        self._auth_scheme = "oauth" if credentials is None else credentials.scheme
         headers = {
-            "Authorization": credentials.header,
             "Accept": "application/json",
             "User-Agent": user_agent or f"zendesk-ivr/{__version__} aiohttp/{aiohttp.__version__}",
         }
@@ -145,6 +157,8 @@ class Client:
             limiter=rate_limiter if rate_limiter is not None else RateLimiter(),
             max_concurrency=max_concurrency,
             on_attempt=on_attempt,
+            credentials=credentials,
+            oauth=oauth,
         )
         self.ivrs = IvrsResource(self._api)
         self.menus = MenusResource(self._api)
@@ -153,16 +167,41 @@ class Client:
         self.greetings = GreetingsResource(self._api)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        token_file: str | os.PathLike[str] | None = None,
+        **overrides: Any,
+    ) -> Self:
         """
         A client configured from ``ZENDESK_SUBDOMAIN``, ``ZENDESK_BASE_URL``, ``ZENDESK_EMAIL``,
         ``ZENDESK_API_TOKEN``, ``ZENDESK_PASSWORD`` and ``ZENDESK_OAUTH_TOKEN``; empty variables
         count as unset, and keyword *overrides* win over the environment.
+
+        With ``ZENDESK_OAUTH_CLIENT_ID`` set, the client uses refreshing `OAuth` instead: the
+        refresh grant with ``ZENDESK_OAUTH_REFRESH_TOKEN`` (``ZENDESK_OAUTH_TOKEN``, if set, is
+        the current access token), or the client credentials grant when only
+        ``ZENDESK_OAUTH_CLIENT_SECRET`` is given. *token_file* (or
+        ``ZENDESK_OAUTH_TOKEN_FILE``) keeps rotated tokens across runs.
         """
         env = os.environ if environ is None else environ
+
+        def var(name: str) -> str | None:
+            return env.get(name, "").strip() or None
+
         settings: dict[str, Any] = {
-            name: value for name, var in _ENV_VARS.items() if (value := env.get(var, "").strip())
+            name: value for name, env_name in _ENV_VARS.items() if (value := var(env_name))
         }
+        client_id = var("ZENDESK_OAUTH_CLIENT_ID")
+        if client_id and "oauth" not in overrides:
+            settings["oauth"] = _oauth_from_env(
+                client_id=client_id,
+                client_secret=var("ZENDESK_OAUTH_CLIENT_SECRET"),
+                refresh_token=var("ZENDESK_OAUTH_REFRESH_TOKEN"),
+                access_token=settings.pop("oauth_token", None),
+                token_file=token_file or var("ZENDESK_OAUTH_TOKEN_FILE"),
+            )
         settings.update(overrides)
         return cls(**settings)
 
@@ -217,7 +256,43 @@ class Client:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"<zendesk_ivr.Client {self._api.site} auth={self._credentials.scheme}>"
+        return f"<zendesk_ivr.Client {self._api.site} auth={self._auth_scheme}>"
+
+
+def _oauth_from_env(
+    *,
+    client_id: str,
+    client_secret: str | None,
+    refresh_token: str | None,
+    access_token: str | None,
+    token_file: str | os.PathLike[str] | None,
+) -> OAuth:
+    if token_file is not None:
+        store = TokenFileStore(token_file)
+        if store.load() is not None or refresh_token:
+            return OAuth.from_store(
+                store, client_id=client_id, client_secret=client_secret, refresh_token=refresh_token
+            )
+        if client_secret:
+            return OAuth(
+                client_id=client_id,
+                client_secret=client_secret,
+                grant="client_credentials",
+                on_refresh=store.save,
+            )
+    elif refresh_token:
+        return OAuth(
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+            access_token=access_token,
+        )
+    elif client_secret:
+        return OAuth.client_credentials(client_id, client_secret)
+    raise ConfigurationError(
+        "ZENDESK_OAUTH_CLIENT_ID needs ZENDESK_OAUTH_REFRESH_TOKEN (or a token file holding "
+        "tokens), or ZENDESK_OAUTH_CLIENT_SECRET for the client credentials grant"
+    )
 
 
 def _require_positive(name: str, value: object, *, integer: bool = False) -> None:

@@ -52,7 +52,13 @@ class Transport:
         return self._session
 
     async def send(
-        self, method: str, url: URL, body: bytes | None = None, *, time_left: float | None = None
+        self,
+        method: str,
+        url: URL,
+        body: bytes | None = None,
+        *,
+        authorization: str | None = None,
+        time_left: float | None = None,
     ) -> Response:
         """
         Send once; the response comes back fully read, its connection already released.
@@ -63,9 +69,11 @@ class Transport:
         limit = self._timeout
         if time_left is not None and (limit.total is None or time_left < limit.total):
             limit = aiohttp.ClientTimeout(total=max(time_left, 0.001))
-        headers = self._headers
+        headers = dict(self._headers)
+        if authorization is not None:
+            headers["Authorization"] = authorization
         if body is not None:
-            headers = {**headers, "Content-Type": "application/json"}
+            headers["Content-Type"] = "application/json"
         try:
             async with session.request(
                 method,
