@@ -292,7 +292,7 @@ async def test_nonsense_fields_are_refused_before_sending(
     with pytest.raises(zendesk_ivr.InvalidArgument):
         await zendesk_client.ivrs.create(name="x", phone_number_ids="123")  # type: ignore[arg-type]
     with pytest.raises(zendesk_ivr.InvalidArgument):
-        await zendesk_client.menus.create(1, name=None)  # type: ignore[arg-type]
+        await zendesk_client.menus.create(1, name=5)  # type: ignore[arg-type]
     with pytest.raises(zendesk_ivr.InvalidArgument):
         await zendesk_client.routes.create(1, 1, keypress="1", options=[1, 2])  # type: ignore[arg-type]
     with pytest.raises(zendesk_ivr.InvalidArgument):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -109,6 +110,31 @@ async def test_a_listing_abandoned_half_way_leaves_nothing_open(
 
     assert client.closed
     assert len([r for r in small_pages.requests if r.method == "GET"]) == 1
+
+
+async def test_a_paused_listing_holds_no_connection(small_pages: FakeZendesk) -> None:
+    ids = small_pages.seed(5, menus=1, routes=0)
+    # One connection for everything: if the listing kept its response open while paused at a
+    # yield, the second request could not get a connection and would time out.
+    connector = aiohttp.TCPConnector(limit=1)
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        Client(
+            base_url=small_pages.url,
+            email=small_pages.email,
+            api_token=small_pages.api_token,
+            session=session,
+            timeout=2,
+            max_retries=0,
+        ) as client,
+    ):
+        listing = client.ivrs.list()
+        first = await anext(listing)
+        other = await client.ivrs.get(ids[4])
+        rest = [ivr.id async for ivr in listing]
+
+    assert other.id == ids[4]
+    assert [first.id, *rest] == ids
 
 
 async def test_resume_refuses_a_link_to_another_host(zendesk_fake: FakeZendesk) -> None:

@@ -856,7 +856,7 @@ def test_decode_page_count_must_be_an_int(count: object) -> None:
     ("key", "items", "path"),
     [
         ("ivr_menus", [{"id": "5", "name": "x"}], "$.ivr_menus[0].id"),
-        ("ivr_menus", [_menu_json(), {"id": 6, "name": None}], "$.ivr_menus[1].name"),
+        ("ivr_menus", [_menu_json(), {"id": 6, "name": 6}], "$.ivr_menus[1].name"),
         (
             "menus",
             [_menu_json(), _menu_json(), {"id": 7, "name": "x", "default": 1}],

@@ -74,8 +74,46 @@ NESTED_WITH_EXTRA_KEYS: dict[str, Any] = {
 
 def test_tolerant_converter_ignores_unknown_keys_at_every_level() -> None:
     ivr = TOLERANT.structure(NESTED_WITH_EXTRA_KEYS, Ivr)
-    route = IvrRoute(id=3, keypress="1", action="group", options=GroupOptions(group_ids=(7,)))
+    # Unknown option keys are kept, since options are written back whole.
+    options = GroupOptions(group_ids=(7,), extra={"priority": "high"})
+    route = IvrRoute(id=3, keypress="1", action="group", options=options)
     assert ivr == Ivr(id=1, name="Support", menus=(IvrMenu(id=2, name="Main", routes=(route,)),))
+
+
+def test_unknown_option_keys_survive_a_write_back() -> None:
+    ivr = TOLERANT.structure(NESTED_WITH_EXTRA_KEYS, Ivr)
+    options = ivr.menus[0].routes[0].options
+
+    assert TOLERANT.unstructure(IvrRouteFields(options=options)) == {
+        "action": "group",
+        "options": {"group_ids": [7], "priority": "high"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "cls", "expected"),
+    [
+        ({"id": 1, "name": None}, Ivr, Ivr(id=1, name="")),
+        ({"id": 1, "name": "x", "menus": None, "phone_number_ids": None}, Ivr, Ivr(id=1, name="x")),
+        ({"id": 2, "name": "m", "routes": None}, IvrMenu, IvrMenu(id=2, name="m")),
+        (
+            {
+                "id": 3,
+                "keypress": "1",
+                "action": "group",
+                "options": {"group_ids": None},
+                "overflow_options": None,
+            },
+            IvrRoute,
+            IvrRoute(id=3, keypress="1", action="group", options=GroupOptions()),
+        ),
+    ],
+)
+def test_nulls_in_documented_lists_and_names_read_as_empty(
+    data: dict[str, Any], cls: type[Any], expected: object
+) -> None:
+    # One null somewhere must not fail a whole listing (and with it a walk or an audit).
+    assert TOLERANT.structure(data, cls) == expected
 
 
 @pytest.mark.parametrize(
@@ -121,7 +159,7 @@ def test_strict_converter_rejects_the_nested_sample_with_extra_keys() -> None:
         ({"id": "12", "name": "x"}, IvrMenu, "$.id"),
         ({"id": True, "name": "x"}, IvrMenu, "$.id"),
         ({"id": 1.0, "name": "x"}, IvrMenu, "$.id"),
-        ({"id": 1, "name": None}, IvrMenu, "$.name"),
+        ({"id": 1, "name": 7}, IvrMenu, "$.name"),
         ({"id": 1, "name": 5}, IvrMenu, "$.name"),
         ({"id": 1, "name": "x", "default": 1}, IvrMenu, "$.default"),
         ({"id": 1, "name": "x", "default": "true"}, IvrMenu, "$.default"),
@@ -439,13 +477,30 @@ def test_read_only_fields_cannot_be_given_to_write_types(
 
 @pytest.mark.parametrize(
     ("factory", "keyword"),
+    [
+        (IvrFields, "name"),
+        (IvrFields, "phone_number_ids"),
+        (IvrMenuFields, "name"),
+        (IvrMenuFields, "greeting_id"),
+        (IvrRouteFields, "keypress"),
+        (IvrRouteFields, "action"),
+        (IvrRouteFields, "options"),
+        (IvrRouteFields, "overflow_options"),
+    ],
+)
+def test_an_explicit_none_is_written_as_null(factory: Callable[..., object], keyword: str) -> None:
+    assert TOLERANT.unstructure(factory(**{keyword: None})) == {keyword: None}
+
+
+@pytest.mark.parametrize(
+    ("factory", "keyword"),
     [(IvrFields, "name"), (IvrMenuFields, "name"), (IvrRouteFields, "keypress")],
 )
-def test_write_fields_that_cannot_be_null_refuse_none(
+def test_write_fields_of_the_wrong_type_are_refused(
     factory: Callable[..., object], keyword: str
 ) -> None:
     with pytest.raises(InvalidArgument, match=keyword):
-        factory(**{keyword: None})
+        factory(**{keyword: 12})
 
 
 # --- properties -----------------------------------------------------------------------------

@@ -134,3 +134,35 @@ async def test_severity_of_each_builtin_rule_is_stable(fake: FakeZendesk) -> Non
         "unknown_greeting": Severity.WARNING,
         "no_phone_number": Severity.WARNING,
     }
+
+
+async def test_walking_chosen_ivrs_completes_what_the_response_left_out(
+    fake: FakeZendesk,
+) -> None:
+    ids = fake.seed(4, menus=2, routes=3)
+    fake.omit_embedded_routes = True
+
+    async with client_for(fake) as client:
+        plain = await client.ivrs.get(ids[1])
+        tree = await client.walk(ivr_ids=[ids[1], ids[3]])
+
+    # A plain get cannot tell "no routes" from "not sent"; the walk lists them.
+    assert all(menu.routes == () for menu in plain.menus)
+    assert [ivr.id for ivr in tree.ivrs] == [ids[1], ids[3]]
+    assert all(len(menu.routes) == 3 for ivr in tree.ivrs for menu in ivr.menus)
+    assert tree.requests == 2 + 2 * 2
+
+
+async def test_a_failed_walk_leaves_no_listing_running(fake: FakeZendesk) -> None:
+    fake.seed(3, menus=3, routes=2)
+    fake.omit_embedded_routes = True
+    fake.latency = 0.05
+    fake.fail_next(403, path="/routes")
+
+    async with client_for(fake, max_retries=0) as client:
+        with pytest.raises(zendesk_ivr.PermissionDenied):
+            await client.walk()
+        sent = len(fake.requests)
+        await asyncio.sleep(0.3)
+
+    assert len(fake.requests) == sent  # nothing went on in the background

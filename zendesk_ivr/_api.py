@@ -7,11 +7,12 @@ bytes on the wire from `_http`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from typing import Any, TypeVar
 
@@ -24,6 +25,9 @@ from ._exceptions import (
     APIError,
     DecodeError,
     NotFound,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
     TransportError,
     ZendeskError,
 )
@@ -31,7 +35,7 @@ from ._http import Transport
 from ._limiter import RateLimiter
 from ._oauth import OAuth
 from ._protocol import Credentials, Envelope, Page, Response
-from ._retry import RetryPolicy, is_rate_limit_pause
+from ._retry import RetryPolicy, server_retry_after
 
 T = TypeVar("T")
 logger = logging.getLogger("zendesk_ivr")
@@ -99,17 +103,15 @@ class Api:
         *parse* is off or the body is empty). Errors surface typed once retries are spent.
         """
         body = None if payload is None else json.dumps(payload).encode()
-        policy = self.policy
         start = time.monotonic()
+        deadline = None if self.policy.deadline is None else start + self.policy.deadline
         attempt = 0
         reauthorized = False
+        maybe_done = False  # an earlier attempt may have been carried out, its answer lost
         while True:
             attempt += 1
-            remaining = (
-                None if policy.deadline is None else policy.deadline - (time.monotonic() - start)
-            )
             try:
-                response = await self._attempt(method, url, body, attempt, remaining)
+                response = await self._attempt(method, url, body, attempt, deadline)
                 decoded = _protocol.decode_json(response, now=time.time()) if parse else None
                 if not parse and not 200 <= response.status < 300:
                     raise _protocol.error_for(response, now=time.time())
@@ -123,11 +125,18 @@ class Api:
                 await self._oauth.after_unauthorized(refused.generation, self._token_request)
             except (APIError, TransportError, DecodeError) as error:
                 error.attempts = attempt
-                delay = self._retry_delay(method, error, attempt, start)
+                if method == "DELETE" and maybe_done and isinstance(error, NotFound):
+                    raise _GoneAfterRetry from None
+                server_wait = server_retry_after(error)
+                if server_wait is not None:
+                    # Every task of the client (and of clients sharing the limiter) holds off,
+                    # whether or not this call waits it out itself.
+                    self.limiter.pause(server_wait)
+                maybe_done = maybe_done or _maybe_carried_out(error)
+                delay = self._retry_delay(method, error, attempt, deadline)
                 if delay is None:
                     raise
-                if is_rate_limit_pause(error):
-                    self.limiter.pause(delay)
+                if isinstance(error, RateLimited) or server_wait is not None:
                     logger.warning(
                         "%s %s: %s; waiting %.1f s before attempt %d",
                         method,
@@ -143,47 +152,97 @@ class Api:
                 await asyncio.sleep(delay)
 
     def _retry_delay(
-        self, method: str, error: ZendeskError, attempt: int, start: float
+        self, method: str, error: ZendeskError, attempt: int, deadline: float | None
     ) -> float | None:
         delay = self.policy.delay_for(method, error, attempt - 1, random.random)
         if delay is None:
             return None
-        deadline = self.policy.deadline
-        if deadline is not None and time.monotonic() - start + delay >= deadline:
+        if deadline is not None and time.monotonic() + delay >= deadline:
             return None
         return delay
 
     async def _attempt(
-        self, method: str, url: URL, body: bytes | None, attempt: int, remaining: float | None
+        self, method: str, url: URL, body: bytes | None, attempt: int, deadline: float | None
     ) -> Response:
-        async with self._slots:
-            authorization, generation = await self._authorization()
-            await self.limiter.acquire()
-            self.requests_sent += 1
-            self.in_flight += 1
-            began = time.monotonic()
-            response: Response | None = None
-            failure: str | None = None
+        await self._before_deadline(self._slots.acquire(), deadline, method, url)
+        try:
+            authorization, generation = await self._before_deadline(
+                self._authorization(), deadline, method, url
+            )
+            await self._before_deadline(self.limiter.acquire(), deadline, method, url)
+            headers: Mapping[str, str] | None = None
             try:
-                response = await self.transport.send(
-                    method, url, body, authorization=authorization, time_left=remaining
-                )
-            except TransportError as exc:
-                failure = type(exc).__name__
-                raise
-            finally:
-                self.in_flight -= 1
-                self._record(
+                response = await self._send(
                     method,
-                    url=url,
+                    url,
+                    body,
+                    authorization=authorization,
                     attempt=attempt,
-                    response=response,
-                    duration=time.monotonic() - began,
-                    failure=failure,
+                    deadline=deadline,
                 )
-        self.limiter.observe(response.headers)
+                headers = response.headers
+            finally:
+                self.limiter.settle(headers)
+        finally:
+            self._slots.release()
         if response.status == 401:
             raise _Unauthorized(_protocol.error_for(response, now=time.time()), generation)
+        return response
+
+    async def _before_deadline(
+        self, waiting: Awaitable[T], deadline: float | None, method: str, url: URL
+    ) -> T:
+        """Wait for a slot, a token or a refresh, but not past the call's deadline."""
+        if deadline is None:
+            return await waiting
+        window = asyncio.timeout(max(0.0, deadline - time.monotonic()))
+        try:
+            async with window:
+                return await waiting
+        except TimeoutError:
+            if not window.expired():
+                raise  # a timeout of the awaited work itself, not of the deadline
+        raise RequestTimeout(
+            f"{method} {url.with_query(None)}: the call's deadline of {self.policy.deadline} s "
+            "passed while waiting for the rate limiter or a free connection slot",
+            method=method,
+            url=str(url),
+            request_sent=False,
+        )
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        body: bytes | None,
+        *,
+        authorization: str,
+        attempt: int,
+        deadline: float | None,
+    ) -> Response:
+        self.requests_sent += 1
+        self.in_flight += 1
+        began = time.monotonic()
+        response: Response | None = None
+        failure: str | None = None
+        time_left = None if deadline is None else deadline - began
+        try:
+            response = await self.transport.send(
+                method, url, body, authorization=authorization, time_left=time_left
+            )
+        except TransportError as exc:
+            failure = type(exc).__name__
+            raise
+        finally:
+            self.in_flight -= 1
+            self._record(
+                method,
+                url=url,
+                attempt=attempt,
+                response=response,
+                duration=time.monotonic() - began,
+                failure=failure,
+            )
         return response
 
     async def _authorization(self) -> tuple[str, int]:
@@ -276,12 +335,8 @@ class Api:
 
     async def delete(self, url: URL) -> None:
         # 200 with the deleted object and 204 with nothing both mean done; the body is not needed.
-        try:
+        with contextlib.suppress(_GoneAfterRetry):
             await self.request("DELETE", url, parse=False)
-        except NotFound as exc:
-            # Only a retry can see this: an earlier attempt deleted it, then its answer was lost.
-            if exc.attempts <= 1:
-                raise
 
     async def pages(
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
@@ -302,6 +357,22 @@ class Api:
             async for page in pages:
                 for item in page.items:
                     yield item
+
+
+class _GoneAfterRetry(Exception):
+    """
+    A retried DELETE got 404 after an attempt that may have been carried out (a timeout, a
+    dropped connection, a 5xx): that attempt deleted it and its answer was lost. Done, as asked.
+    """
+
+
+def _maybe_carried_out(error: ZendeskError) -> bool:
+    """Whether the failed attempt may have been run by the server all the same."""
+    if isinstance(error, TransportError):
+        return error.request_sent
+    if isinstance(error, RateLimited) or server_retry_after(error) is not None:
+        return False  # 429, and 503 with Retry-After: the server says it did not run it
+    return isinstance(error, ServerError | DecodeError)
 
 
 class _Unauthorized(Exception):

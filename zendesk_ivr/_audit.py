@@ -26,6 +26,7 @@ from ._models import (
     TextbackOptions,
     VoicemailOptions,
 )
+from ._tasks import first_error
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -338,9 +339,13 @@ async def audit(
     paginated listing each, run alongside the walk) so routes to deleted groups and menus with
     deleted greetings show up. *extra_rules* run after *rules*.
     """
-    tree, account = await asyncio.gather(
-        client.walk(), account_of(client, groups=check_groups, greetings=check_greetings)
-    )
+    with first_error():
+        async with asyncio.TaskGroup() as group:
+            walking = group.create_task(client.walk())
+            looking_up = group.create_task(
+                account_of(client, groups=check_groups, greetings=check_greetings)
+            )
+    tree, account = walking.result(), looking_up.result()
     return audit_ivrs(tree.ivrs, account=account, rules=(*rules, *extra_rules))
 
 
@@ -357,5 +362,8 @@ async def account_of(client: Client, *, groups: bool, greetings: bool) -> Accoun
             return None
         return frozenset([g.id async for g in client.greetings.list()])
 
-    found_groups, found_greetings = await asyncio.gather(group_ids(), greeting_ids())
-    return Account(group_ids=found_groups, greeting_ids=found_greetings)
+    with first_error():
+        async with asyncio.TaskGroup() as group:
+            found_groups = group.create_task(group_ids())
+            found_greetings = group.create_task(greeting_ids())
+    return Account(group_ids=found_groups.result(), greeting_ids=found_greetings.result())

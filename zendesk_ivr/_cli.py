@@ -3,7 +3,8 @@ The ``zendesk-ivr`` command: audit, export, graph and sandbox.
 
 Exit codes: 0 when nothing at or above ``--fail-on`` was found (or the command did its job),
 1 when the audit found something that bad, 2 for a usage, credential or connection problem,
-reported on one line without a traceback.
+reported on one line without a traceback, 3 for a bug of ours (``ZENDESK_IVR_DEBUG=1`` shows
+the traceback).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import contextlib
 import csv
 import io
 import json
+import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, Final, NoReturn
 
@@ -27,6 +29,7 @@ from ._exceptions import ZendeskError
 from ._graph import GRAPH_FORMATS, render_graph
 from ._models import Ivr
 from ._serde import make_converter
+from ._tasks import first_error
 from ._version import __version__
 
 EXPORT_FORMAT: Final = "zendesk-ivr-export"
@@ -39,8 +42,41 @@ class _UsageError(Exception):
     """A problem with how the command was called; exit 2 with the message."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr, like every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see {self.prog} --help)")
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 0 to 65535, got {value}")
+    return value
+
+
+_CREDENTIAL_OPTIONS: Final = ("email", "api_token", "password", "oauth_token")
+_CREDENTIAL_VARS: Final = (
+    "ZENDESK_EMAIL",
+    "ZENDESK_API_TOKEN",
+    "ZENDESK_PASSWORD",
+    "ZENDESK_OAUTH_TOKEN",
+    "ZENDESK_OAUTH_CLIENT_ID",
+    "ZENDESK_OAUTH_CLIENT_SECRET",
+    "ZENDESK_OAUTH_REFRESH_TOKEN",
+)
+
+
 def _parser() -> argparse.ArgumentParser:
-    connection = argparse.ArgumentParser(add_help=False)
+    connection = _Parser(add_help=False)
     group = connection.add_argument_group(
         "connection",
         "Credentials default to ZENDESK_SUBDOMAIN, ZENDESK_BASE_URL, ZENDESK_EMAIL, "
@@ -66,12 +102,14 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     group.add_argument("--max-concurrency", type=int, default=16, help="requests in flight at once")
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="zendesk-ivr",
         description="Audit, export and draw the IVRs of a Zendesk Talk account.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     audit = commands.add_parser(
         "audit", parents=[connection], help="find what is wrong with every IVR"
@@ -111,8 +149,8 @@ def _parser() -> argparse.ArgumentParser:
         "sandbox", help="run a fake Zendesk with a demo account until interrupted"
     )
     sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8089, help="0 picks a free port")
-    sandbox.add_argument("--ivrs", type=int, default=300, help="IVRs in the demo account")
+    sandbox.add_argument("--port", type=_port, default=8089, help="0 picks a free port")
+    sandbox.add_argument("--ivrs", type=_count, default=300, help="IVRs in the demo account")
     return parser
 
 
@@ -138,11 +176,16 @@ async def _connect(
             ) as client:
                 yield client
         return
-    for name in ("base_url", "subdomain", "email", "api_token", "password", "oauth_token"):
+    for name in ("base_url", "subdomain", *_CREDENTIAL_OPTIONS):
         value = getattr(args, name)
         if value:
             settings[name] = value
-    async with Client.from_env(token_file=args.token_file, **settings) as client:
+    environ: Mapping[str, str] = os.environ
+    if any(getattr(args, name) for name in _CREDENTIAL_OPTIONS):
+        # Credentials on the command line replace those of the environment as a whole, so
+        # switching scheme (say, to --oauth-token) does not clash with ZENDESK_API_TOKEN.
+        environ = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_VARS}
+    async with Client.from_env(environ, token_file=args.token_file, **settings) as client:
         yield client
 
 
@@ -182,10 +225,13 @@ async def _audit(args: argparse.Namespace, out: IO[str]) -> int:
     progress = _Progress("Reading the IVR tree")
     with progress:
         async with _connect(args, progress.on_attempt) as client:
-            tree, account = await asyncio.gather(
-                client.walk(),
-                account_of(client, groups=args.check_groups, greetings=args.check_greetings),
-            )
+            with first_error():
+                async with asyncio.TaskGroup() as group:
+                    walking = group.create_task(client.walk())
+                    looking_up = group.create_task(
+                        account_of(client, groups=args.check_groups, greetings=args.check_greetings)
+                    )
+            tree, account = walking.result(), looking_up.result()
             requests = client.requests_sent
     findings = audit_ivrs(tree.ivrs, account=account)
     if args.format == "json":
@@ -270,7 +316,8 @@ async def _graph(args: argparse.Namespace, out: IO[str]) -> int:
     if args.ivr_id <= 0:
         raise _UsageError(f"IVR_ID must be a positive integer, got {args.ivr_id}")
     async with _connect(args) as client:
-        ivr = await client.ivrs.get(args.ivr_id)
+        # Through the walk, so a menu whose routes the response left out is not drawn empty.
+        (ivr,) = (await client.walk(ivr_ids=[args.ivr_id])).ivrs
     out.write(render_graph(ivr, audit_ivrs([ivr]), format=args.format))
     return 0
 
@@ -314,6 +361,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(f"{type(exc).__name__}: {exc}")
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if os.environ.get("ZENDESK_IVR_DEBUG"):
+            raise
+        # Not 1 (that means findings) nor 2 (the caller's problem): a bug of ours.
+        _fail(
+            f"unexpected {type(exc).__name__}: {exc} (a bug; ZENDESK_IVR_DEBUG=1 shows where)",
+            code=3,
+        )
     if output:
         try:
             with open(output, "w", encoding="utf-8") as file:
@@ -323,10 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 2) -> NoReturn:
     first_line = message.strip().splitlines()[0] if message.strip() else "failed"
     print(f"zendesk-ivr: error: {first_line}", file=sys.stderr)
-    raise SystemExit(2)
+    raise SystemExit(code)
 
 
 def run() -> NoReturn:

@@ -12,7 +12,8 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     │   ├── RateLimited           429, ``retry_after`` in seconds
     │   └── ServerError           5xx
     ├── TransportError            no usable response: connection refused, reset, dropped mid-body
-    │   └── RequestTimeout        (also a TimeoutError) an attempt took longer than ``timeout``
+    │   ├── RequestTimeout        (also a TimeoutError) an attempt took longer than ``timeout``
+    │   └── ResponseTooLarge      a body over ``max_body_size``, refused unread (not retried)
     ├── DecodeError               a response body was not the JSON the API documents
     └── PaginationError           a ``next_page`` link the client refuses to follow
 
@@ -36,6 +37,7 @@ __all__ = [
     "RateLimited",
     "RecordInvalid",
     "RequestTimeout",
+    "ResponseTooLarge",
     "ServerError",
     "TransportError",
     "ZendeskError",
@@ -151,6 +153,10 @@ class TransportError(ZendeskError):
 
 class RequestTimeout(TransportError, TimeoutError):
     """One attempt took longer than the client's ``timeout``."""
+
+
+class ResponseTooLarge(TransportError):
+    """A response body over the client's ``max_body_size``; refused rather than read."""
 
 
 class DecodeError(ZendeskError):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import aiohttp
 from yarl import URL
 
-from ._exceptions import RequestTimeout, TransportError
+from ._exceptions import RequestTimeout, ResponseTooLarge, TransportError
 from ._protocol import Response
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
@@ -74,6 +74,7 @@ class Transport:
             headers["Authorization"] = authorization
         if body is not None:
             headers["Content-Type"] = "application/json"
+        failure: TransportError
         try:
             async with session.request(
                 method,
@@ -92,26 +93,28 @@ class Transport:
                     body=payload,
                 )
         except TimeoutError as exc:
-            raise RequestTimeout(
+            failure = RequestTimeout(
                 f"{method} {url.with_query(None)}: timed out after {limit.total} s",
                 method=method,
                 url=str(url),
                 # A connect timeout means nothing was sent; any later one is ambiguous.
                 request_sent=not isinstance(exc, aiohttp.ConnectionTimeoutError),
-            ) from None
+            )
         except aiohttp.ClientError as exc:
-            # aiohttp's errors can hold the request headers (Authorization); keep only the text.
-            raise TransportError(
+            failure = TransportError(
                 f"{method} {url.with_query(None)}: {type(exc).__name__}: {exc}",
                 method=method,
                 url=str(url),
                 request_sent=not _failed_before_sending(exc),
-            ) from None
+            )
+        # Raised outside the except clause so that neither __cause__ nor __context__ keeps
+        # aiohttp's error, whose request_info holds the request headers (Authorization).
+        raise failure
 
     async def _read_body(self, resp: aiohttp.ClientResponse, method: str, url: URL) -> bytes:
         limit = self._max_body_size
         if resp.content_length is not None and resp.content_length > limit:
-            raise TransportError(
+            raise ResponseTooLarge(
                 f"{method} {url.with_query(None)}: response of {resp.content_length} bytes "
                 f"is over the {limit}-byte cap",
                 method=method,
@@ -122,7 +125,7 @@ class Transport:
         async for chunk in resp.content.iter_chunked(256 * 1024):
             size += len(chunk)
             if size > limit:
-                raise TransportError(
+                raise ResponseTooLarge(
                     f"{method} {url.with_query(None)}: response is over the {limit}-byte cap",
                     method=method,
                     url=str(url),

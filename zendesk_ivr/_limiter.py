@@ -8,6 +8,8 @@ spend the same budget), and when one request is told to wait (429 or 503 with Re
 pauses every task that shares it, so the rest do not each spend a request to find out.
 
 One limiter may be shared by several clients of the same account: pass it as ``rate_limiter=``.
+It may outlive an event loop (a module-level limiter used by one ``asyncio.run`` after another),
+but serves one loop at a time.
 """
 
 from __future__ import annotations
@@ -82,7 +84,25 @@ class RateLimiter:
         self._plan = None if rpm is None else self._bucket(rpm / 60, now)
         self._talk = None if talk is None else self._bucket(talk / 300, now)
         self._paused_until = 0.0
+        # Until the first answer says what the plan allows, one request goes alone (the probe)
+        # so a cold start does not spend a burst of 429s finding out.
+        self._probing = False
+        self._probed = not learn or self._plan is not None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
+        self._probe_done = asyncio.Event()
+
+    def _bind_to_running_loop(self) -> None:
+        # asyncio primitives belong to one loop; a limiter kept at module level may outlive it
+        # (one asyncio.run after another), so they are made anew for each loop in turn.
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop = loop
+            self._lock = asyncio.Lock()
+            self._probe_done = asyncio.Event()
+            self._probing = False
+            if self._probed:
+                self._probe_done.set()
 
     def _bucket(self, rate: float, now: float) -> _Bucket:
         return _Bucket(rate, max(1.0, rate * self._burst_seconds), now)
@@ -105,22 +125,39 @@ class RateLimiter:
         return wait
 
     async def acquire(self) -> None:
-        """Wait for a token (and for any pause to end), then take it."""
+        """
+        Wait for a token (and for any pause to end), then take it. Every acquire must be
+        followed by `settle` once the request is over.
+        """
+        self._bind_to_running_loop()
         # The lock queues waiters first come, first served, so none starves.
         async with self._lock:
+            if self._probing:
+                await self._probe_done.wait()
             # Sleeping, not an Event: the wait is a computed time, nothing else can end it early.
             while (wait := self._wait_time(self._clock())) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
             for bucket in (self._plan, self._talk):
                 if bucket is not None:
                     bucket.tokens -= 1
+            if not self._probed:
+                self._probing = True
+
+    def settle(self, headers: Mapping[str, str] | None) -> None:
+        """A request is over: learn from its headers (None when no response came)."""
+        if headers is not None:
+            self.observe(headers)
+        if self._probing:
+            self._probing = False
+            self._probed = True
+            self._probe_done.set()
 
     def pause(self, seconds: float) -> None:
         """Hold back every task sharing this limiter for *seconds* (a Retry-After)."""
         until = self._clock() + seconds
         if until > self._paused_until:
             self._paused_until = until
-            logger.warning("rate limited: pausing all requests for %.1f s", seconds)
+            logger.debug("rate limited: pausing all requests for %.1f s", seconds)
         # After the pause the server's window has room again, but not a full burst's worth.
         for bucket in (self._plan, self._talk):
             if bucket is not None:

@@ -77,6 +77,12 @@ def _str_tuple(value: Sequence[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _json_object(value: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InvalidArgument(f"extra must be a mapping of JSON keys, got {value!r}")
+    return dict(value)
+
+
 def _optional_str_tuple(value: Sequence[str] | None) -> tuple[str, ...] | None:
     return None if value is None else _str_tuple(value)
 
@@ -96,7 +102,9 @@ def _check_optional(kind: type | tuple[type, ...]) -> Any:
 
 
 # Route options: their shape depends on the route's action. `tags` may go with any action; None
-# means "absent" (not sent), which keeps reads and writes of the same object symmetric.
+# means "absent" (not sent), which keeps reads and writes of the same object symmetric. `extra`
+# keeps keys a newer API added, so writing the options back (Zendesk replaces them whole) loses
+# nothing.
 
 
 @frozen(kw_only=True)
@@ -105,6 +113,7 @@ class GroupOptions:
 
     group_ids: tuple[int, ...] = field(default=(), converter=_int_tuple)
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+    extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
 
     action: ClassVar[str] = "group"
 
@@ -115,6 +124,7 @@ class VoicemailOptions:
 
     group_ids: tuple[int, ...] = field(default=(), converter=_int_tuple)
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+    extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
 
     action: ClassVar[str] = "voicemail"
 
@@ -125,6 +135,7 @@ class PhoneNumberOptions:
 
     phone_number: str | None = field(default=None, validator=_check_optional(str))
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+    extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
 
     action: ClassVar[str] = "phone_number"
 
@@ -141,6 +152,7 @@ class TextbackOptions:
     textback_phone_number_id: int | None = field(default=None, validator=_check_optional(int))
     sms_text: str | None = field(default=None, validator=_check_optional(str))
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+    extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
 
     action: ClassVar[str] = "textback"
 
@@ -151,6 +163,7 @@ class MenuOptions:
 
     menu_id: int | None = field(default=None, validator=_check_optional(int))
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
+    extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
 
     action: ClassVar[str] = "menu"
 
@@ -279,35 +292,34 @@ def _unset_or(kind: type | tuple[type, ...]) -> Any:
     return validate
 
 
-def _unset_or_int_tuple(value: Sequence[int] | Unset) -> tuple[int, ...] | Unset:
-    return value if value is UNSET else _int_tuple(value)
-
-
-def _non_null(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        raise InvalidArgument(f"{attribute.name} cannot be None")
+def _unset_or_int_tuple(
+    value: Sequence[int] | Unset | None,
+) -> tuple[int, ...] | Unset | None:
+    return value if value is UNSET or value is None else _int_tuple(value)
 
 
 @frozen(kw_only=True)
 class IvrFields:
     """The writable fields of an IVR."""
 
-    name: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
-    phone_number_ids: tuple[int, ...] | Unset = field(default=UNSET, converter=_unset_or_int_tuple)
+    name: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
+    phone_number_ids: tuple[int, ...] | Unset | None = field(
+        default=UNSET, converter=_unset_or_int_tuple
+    )
 
 
 @frozen(kw_only=True)
 class IvrMenuFields:
     """The writable fields of an IVR menu."""
 
-    name: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
+    name: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
     greeting_id: int | Unset | None = field(default=UNSET, validator=_unset_or(int))
 
 
 def _options_value(
-    value: RouteOptions | Mapping[str, Any] | Unset,
-) -> RouteOptions | dict[str, Any] | Unset:
-    if value is UNSET or isinstance(value, _OPTION_CLASSES):
+    value: RouteOptions | Mapping[str, Any] | Unset | None,
+) -> RouteOptions | dict[str, Any] | Unset | None:
+    if value is UNSET or value is None or isinstance(value, _OPTION_CLASSES):
         return value
     if isinstance(value, Mapping):
         return dict(value)
@@ -320,8 +332,8 @@ def _options_value(
 _OPTION_CLASSES: Final = (*TYPED_OPTIONS.values(), UnknownOptions)
 
 
-def _overflow_value(value: Sequence[Any] | Unset) -> tuple[Any, ...] | Unset:
-    if value is UNSET:
+def _overflow_value(value: Sequence[Any] | Unset | None) -> tuple[Any, ...] | Unset | None:
+    if value is UNSET or value is None:
         return value
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         raise InvalidArgument(f"overflow_options must be a list, got {value!r}")
@@ -338,13 +350,17 @@ class IvrRouteFields:
     options is refused.
     """
 
-    keypress: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
-    action: str | Unset = field(default=UNSET, validator=[_non_null, _unset_or(str)])
-    options: RouteOptions | dict[str, Any] | Unset = field(default=UNSET, converter=_options_value)
-    overflow_options: tuple[Any, ...] | Unset = field(default=UNSET, converter=_overflow_value)
+    keypress: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
+    action: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
+    options: RouteOptions | dict[str, Any] | Unset | None = field(
+        default=UNSET, converter=_options_value
+    )
+    overflow_options: tuple[Any, ...] | Unset | None = field(
+        default=UNSET, converter=_overflow_value
+    )
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.options, dict) or self.options is UNSET:
+        if isinstance(self.options, dict) or self.options is UNSET or self.options is None:
             return
         implied = self.options.action
         if self.action is UNSET:

@@ -143,6 +143,7 @@ class OAuth:
             self._tokens = OAuthTokens(access_token, refresh_token, expires_at, scope)
         self._refresh_token = refresh_token
         self._lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._failure: tuple[OAuthTokens | None, AuthenticationError] | None = None
         self.refreshes = 0
 
@@ -227,6 +228,9 @@ class OAuth:
         await self._refresh(self._tokens, request)
 
     async def _refresh(self, stale: OAuthTokens | None, request: TokenRequester) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # credentials may outlive a loop; the lock may not
+            self._loop, self._lock = loop, asyncio.Lock()
         async with self._lock:
             if self._tokens is not stale:
                 return  # another task refreshed while this one waited

@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 API_PATH: Final = "api/v2/channels/voice"
 MAX_PAGE_SIZE: Final = 100
-_DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
+_DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE | re.ASCII)
 _ERROR_TEXT_LIMIT: Final = 200
 
 
@@ -123,6 +123,9 @@ def first_page_url(collection: URL, per_page: int = MAX_PAGE_SIZE) -> URL:
 
 
 def same_origin(a: URL, b: URL) -> bool:
+    """Same scheme, host and port, and no credentials of its own in the link."""
+    if a.user is not None or a.password is not None:
+        return False
     return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
 
 
@@ -130,10 +133,17 @@ def resume_url(link: str | URL, site: URL) -> URL:
     """A ``next_page`` link a caller kept, checked like any link the server sends."""
     url = URL(link) if isinstance(link, str) else link
     if not url.scheme or not same_origin(url, site):
-        raise PaginationError(
-            f"refusing to follow {link!s:.200}: not on {site.origin()}", url=str(link)
-        )
+        shown = _without_userinfo(url)
+        raise PaginationError(f"refusing to follow {shown:.200}: not on {site.origin()}", url=shown)
     return url
+
+
+def _without_userinfo(url: URL) -> str:
+    """A refused link as it may be shown: any credentials it carried are dropped."""
+    try:
+        return str(url.with_user(None)) if url.is_absolute() else str(url)
+    except ValueError:
+        return "<unparsable URL>"
 
 
 def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | None:
@@ -154,9 +164,9 @@ def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | Non
         url = current.join(url)
     if not same_origin(url, site):
         raise PaginationError(
-            f"refusing to follow next_page to another origin; the client only talks to "
-            f"{site.origin()}",
-            url=str(url),
+            f"refusing to follow next_page to another origin (or one carrying credentials); "
+            f"the client only talks to {site.origin()}",
+            url=_without_userinfo(url),
         )
     if url == current:
         raise PaginationError("next_page points at the page just read", url=str(url))

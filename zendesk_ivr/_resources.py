@@ -63,10 +63,13 @@ class IvrsResource:
         self,
         ivr_id: int,
         *,
-        name: str | Unset = UNSET,
-        phone_number_ids: Sequence[int] | Unset = UNSET,
+        name: str | Unset | None = UNSET,
+        phone_number_ids: Sequence[int] | Unset | None = UNSET,
     ) -> Ivr:
-        """Change the fields passed; the others are not sent and stay as they are."""
+        """
+        Change the fields passed; the others are not sent and stay as they are. An explicit
+        None is sent as null.
+        """
         url = p.ivr_url(self._api.root, ivr_id)
         fields = IvrFields(name=name, phone_number_ids=phone_number_ids)
         return await self._api.fetch_one("PUT", url, p.IVR_ENVELOPE, Ivr, fields)
@@ -108,7 +111,7 @@ class MenusResource:
         ivr_id: int,
         menu_id: int,
         *,
-        name: str | Unset = UNSET,
+        name: str | Unset | None = UNSET,
         greeting_id: int | Unset | None = UNSET,
     ) -> IvrMenu:
         """Change the fields passed; ``greeting_id=None`` removes the greeting."""
@@ -169,12 +172,15 @@ class RoutesResource:
         menu_id: int,
         route_id: int,
         *,
-        keypress: str | Unset = UNSET,
-        action: str | Unset = UNSET,
-        options: RouteOptions | Mapping[str, Any] | Unset = UNSET,
-        overflow_options: Sequence[Any] | Unset = UNSET,
+        keypress: str | Unset | None = UNSET,
+        action: str | Unset | None = UNSET,
+        options: RouteOptions | Mapping[str, Any] | Unset | None = UNSET,
+        overflow_options: Sequence[Any] | Unset | None = UNSET,
     ) -> IvrRoute:
-        """Change the fields passed; typed options also send their action, as Zendesk wants."""
+        """
+        Change the fields passed (None is sent as null); typed options also send their
+        action, as Zendesk wants.
+        """
         url = p.route_url(self._api.root, ivr_id, menu_id, route_id)
         fields = IvrRouteFields(
             keypress=keypress, action=action, options=options, overflow_options=overflow_options

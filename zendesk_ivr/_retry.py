@@ -16,10 +16,10 @@ from typing import Final
 from attrs import field, frozen
 
 from ._exceptions import (
-    APIError,
     ConfigurationError,
     DecodeError,
     RateLimited,
+    ResponseTooLarge,
     ServerError,
     TransportError,
     ZendeskError,
@@ -86,7 +86,7 @@ class RetryPolicy:
         """Seconds to wait before trying again, or None when *error* must surface now."""
         if retries_done >= self.max_retries:
             return None
-        server_told = _server_retry_after(error)
+        server_told = server_retry_after(error)
         if server_told is not None:
             if isinstance(error, RateLimited) and not self.wait_on_rate_limit:
                 return None
@@ -94,6 +94,8 @@ class RetryPolicy:
         if isinstance(error, RateLimited):
             # A 429 without Retry-After still means "not run": back off and retry any method.
             return None if not self.wait_on_rate_limit else self.backoff(retries_done, rand)
+        if isinstance(error, ResponseTooLarge):
+            return None  # the same body would be refused again
         if isinstance(error, TransportError):
             if not error.request_sent or method in IDEMPOTENT_METHODS:
                 return self.backoff(retries_done, rand)
@@ -110,15 +112,13 @@ class RetryPolicy:
         return None
 
 
-def _server_retry_after(error: ZendeskError) -> float | None:
-    """Retry-After counts only where it means the request was not run: 429 and 503."""
+def server_retry_after(error: ZendeskError) -> float | None:
+    """
+    The server's Retry-After, where it means the request was not run (429 and 503); it also
+    pauses every task sharing the client's limiter.
+    """
     if isinstance(error, RateLimited):
         return error.retry_after
     if isinstance(error, ServerError) and error.status == 503:
         return error.retry_after
     return None
-
-
-def is_rate_limit_pause(error: ZendeskError) -> bool:
-    """Errors whose Retry-After should pause every task of the client, not just this one."""
-    return isinstance(error, APIError) and _server_retry_after(error) is not None

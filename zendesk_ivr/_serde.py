@@ -27,19 +27,15 @@ from ._models import (
     TYPED_OPTIONS,
     Greeting,
     Group,
-    GroupOptions,
     Ivr,
     IvrFields,
     IvrMenu,
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
-    MenuOptions,
-    PhoneNumberOptions,
     RouteOptions,
     TextbackOptions,
     UnknownOptions,
-    VoicemailOptions,
 )
 
 __all__ = ["make_converter"]
@@ -76,20 +72,40 @@ def _structure_any(value: Any, _: Any) -> Any:
 def _unstructure_options(options: RouteOptions) -> Any:
     if isinstance(options, UnknownOptions):
         return options.data
-    return {
+    known = {
         a.name: list(v) if isinstance(v, tuple) else v
         for a in attrs.fields(type(options))
-        if (v := getattr(options, a.name)) is not None
+        if a.name != "extra" and (v := getattr(options, a.name)) is not None
     }
+    return {**options.extra, **known}
 
 
-def _unstructure_options_or_dict(options: RouteOptions | dict[str, Any]) -> Any:
-    return options if isinstance(options, dict) else _unstructure_options(options)
+def _unstructure_options_or_dict(options: RouteOptions | dict[str, Any] | None) -> Any:
+    if options is None or isinstance(options, dict):
+        return options
+    return _unstructure_options(options)
+
+
+def _null_as_empty(value: Any, _: Any) -> str:
+    """Names are documented as strings; a null one reads as "" rather than failing the page."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected str, got {type(value).__name__} {value!r:.80}")
 
 
 def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
     """A converter for zendesk_ivr models; ``forbid_extra_keys`` makes reads strict."""
     c = make_json_converter(forbid_extra_keys=forbid_extra_keys)
+    _configure_values(c)
+    _configure_models(c, forbid_extra_keys=forbid_extra_keys)
+    _configure_writes(c)
+    return c
+
+
+def _configure_values(c: Converter) -> None:
+    """Scalars are checked, not coerced; JSON arrays, and only arrays, become tuples."""
     c.register_structure_hook(int, _strict_scalar(int))
     c.register_structure_hook(str, _strict_scalar(str))
     c.register_structure_hook(bool, _strict_scalar(bool, allow_bool=True))
@@ -101,6 +117,8 @@ def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
         items = homogenous_tuple_structure_factory(tuple_type, c)
 
         def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if value is None:
+                return ()  # a documented list sent as null reads as empty
             if not isinstance(value, list | tuple):
                 raise TypeError(f"expected a JSON array, got {type(value).__name__} {value!r:.80}")
             return items(value, tuple_type)  # type: ignore[no-any-return]
@@ -109,24 +127,35 @@ def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
 
     c.register_structure_hook_factory(_is_tuple_type, arrays_only)
 
+
+def _configure_models(c: Converter, *, forbid_extra_keys: bool) -> None:
     def structure_class(cls: type[T], **overrides: Any) -> Callable[[Any, Any], T]:
         return make_dict_structure_fn(
             cls, c, _cattrs_forbid_extra_keys=forbid_extra_keys, **overrides
         )
 
-    for options_cls in (GroupOptions, VoicemailOptions, PhoneNumberOptions, MenuOptions):
-        c.register_structure_hook(options_cls, structure_class(options_cls))
-    textback = structure_class(TextbackOptions)
+    def structure_options_class(options_cls: type[T]) -> Callable[[Any, Any], T]:
+        known = {a.name for a in attrs.fields(options_cls)} - {"extra"}  # type: ignore[arg-type]
+        generated = structure_class(options_cls, extra=override(omit=True))
 
-    def structure_textback(value: Any, _: Any) -> TextbackOptions:
-        # Older doc pages call the SMS body sms_textstring; newer ones sms_text.
-        if isinstance(value, Mapping) and "sms_textstring" in value:
-            value = dict(value)
-            legacy = value.pop("sms_textstring")
-            value.setdefault("sms_text", legacy)
-        return textback(value, TextbackOptions)
+        def structure(value: Any, _: Any) -> T:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected a JSON object, got {type(value).__name__}")
+            if "sms_textstring" in value and options_cls is TextbackOptions:
+                # Older doc pages call the SMS body sms_textstring; newer ones sms_text.
+                value = dict(value)
+                legacy = value.pop("sms_textstring")
+                value.setdefault("sms_text", legacy)
+            extra = {k: v for k, v in value.items() if k not in known}
+            if not extra or forbid_extra_keys:
+                return generated(value, options_cls)  # strict: extra keys are an error there
+            options = generated({k: v for k, v in value.items() if k in known}, options_cls)
+            return attrs.evolve(options, extra=extra)  # type: ignore[misc]
 
-    c.register_structure_hook(TextbackOptions, structure_textback)
+        return structure
+
+    for options_cls in TYPED_OPTIONS.values():
+        c.register_structure_hook(options_cls, structure_options_class(options_cls))
 
     def structure_options(action: Any, value: Any) -> RouteOptions:
         options_cls = TYPED_OPTIONS.get(action) if isinstance(action, str) else None
@@ -152,11 +181,15 @@ def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
         return route(value, IvrRoute)
 
     c.register_structure_hook(IvrRoute, structure_route)
-    c.register_structure_hook(IvrMenu, structure_class(IvrMenu))
-    c.register_structure_hook(Ivr, structure_class(Ivr))
-    c.register_structure_hook(Group, structure_class(Group))
-    c.register_structure_hook(Greeting, structure_class(Greeting))
+    name = override(struct_hook=_null_as_empty)
+    c.register_structure_hook(IvrMenu, structure_class(IvrMenu, name=name))
+    c.register_structure_hook(Ivr, structure_class(Ivr, name=name))
+    c.register_structure_hook(Group, structure_class(Group, name=name))
+    c.register_structure_hook(Greeting, structure_class(Greeting, name=name))
 
+
+def _configure_writes(c: Converter) -> None:
+    """Request bodies: UNSET fields left out, None kept as null, options as JSON."""
     c.register_unstructure_hook(IvrRoute, make_dict_unstructure_fn(IvrRoute, c))
     for unknown_or_typed in (*TYPED_OPTIONS.values(), UnknownOptions):
         c.register_unstructure_hook(unknown_or_typed, _unstructure_options)
@@ -173,4 +206,3 @@ def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
             options=override(unstruct_hook=_unstructure_options_or_dict),
         ),
     )
-    return c

@@ -9,8 +9,7 @@ missing, concurrently and under the client's limits.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from yarl import URL
@@ -18,6 +17,7 @@ from yarl import URL
 from . import _protocol as p
 from ._api import Api
 from ._models import Ivr, IvrTree
+from ._tasks import all_of
 
 
 class _Walk:
@@ -37,6 +37,13 @@ class _Walk:
             url = p.next_page_url(outcome.body, outcome.response.url, self.api.site)
         return items
 
+    async def one(self, url: URL, envelope: p.Envelope) -> tuple[p.Response, Any]:
+        """One raw object beside the response it came in; requests counted."""
+        outcome = await self.api.request("GET", url)
+        self.requests += outcome.attempts
+        _key, raw = p.unwrap(outcome.body, envelope.single, outcome.response)
+        return outcome.response, raw
+
     async def complete_ivr(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         ivr = dict(raw)
         ivr_id = p.check_id(ivr.get("id"), "IVR id")
@@ -44,7 +51,7 @@ class _Walk:
         if menus is None:
             first = p.first_page_url(p.menus_url(self.api.root, ivr_id))
             menus = [menu for _response, menu in await self.listing(first, p.MENU_ENVELOPE)]
-        ivr["menus"] = await asyncio.gather(*(self.complete_menu(ivr_id, m) for m in menus))
+        ivr["menus"] = await all_of(self.complete_menu(ivr_id, m) for m in menus)
         return ivr
 
     async def complete_menu(self, ivr_id: int, raw: Any) -> Any:
@@ -68,15 +75,21 @@ def _needs_completing(raw: Any) -> bool:
     )
 
 
-async def walk(api: Api) -> IvrTree:
+async def walk(api: Api, ivr_ids: Iterable[int] | None = None) -> IvrTree:
     job = _Walk(api)
-    listed = await job.listing(p.first_page_url(p.ivrs_url(api.root)), p.IVR_ENVELOPE)
+    if ivr_ids is None:
+        listed = await job.listing(p.first_page_url(p.ivrs_url(api.root)), p.IVR_ENVELOPE)
+    else:
+        urls = [p.ivr_url(api.root, ivr_id) for ivr_id in ivr_ids]
+        listed = await all_of(job.one(url, p.IVR_ENVELOPE) for url in urls)
     incomplete = [i for i, (_response, raw) in enumerate(listed) if _needs_completing(raw)]
-    completed = await asyncio.gather(*(job.complete_ivr(listed[i][1]) for i in incomplete))
+    completed = await all_of(job.complete_ivr(listed[i][1]) for i in incomplete)
     for index, raw in zip(incomplete, completed, strict=True):
         listed[index] = (listed[index][0], raw)
     ivrs = tuple(
-        p.structure(api.converter, raw, Ivr, response, f"$.ivrs[{i}]")
+        p.structure(
+            api.converter, raw, Ivr, response, f"$.ivrs[{i}]" if ivr_ids is None else "$.ivr"
+        )
         for i, (response, raw) in enumerate(listed)
     )
     return IvrTree(ivrs=ivrs, requests=job.requests)
