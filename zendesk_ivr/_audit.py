@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
@@ -142,24 +142,33 @@ def empty_menu(ivr: Ivr, account: Account) -> Iterable[Finding]:
             )
 
 
+def _routes_of(ivr: Ivr) -> Iterator[tuple[IvrMenu, IvrRoute]]:
+    for menu in ivr.menus:
+        for route in menu.routes:
+            yield menu, route
+
+
+def _route_error(rule: str, ivr: Ivr, menu: IvrMenu, route: IvrRoute, problem: str) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=Severity.ERROR,
+        ivr_id=ivr.id,
+        menu_id=menu.id,
+        route_id=route.id,
+        message=f"{_where(ivr, menu, route)} {problem}",
+    )
+
+
 def dead_key(ivr: Ivr, account: Account) -> Iterable[Finding]:
     """A key that goes to a menu that is not in this IVR drops the caller."""
     menu_ids = {m.id for m in ivr.menus}
-    for menu in ivr.menus:
-        for route in menu.routes:
-            if route.action != "menu" or not isinstance(route.options, MenuOptions):
-                continue
-            target = route.options.menu_id
-            if target is None or target not in menu_ids:
-                yield Finding(
-                    rule="dead_key",
-                    severity=Severity.ERROR,
-                    ivr_id=ivr.id,
-                    menu_id=menu.id,
-                    route_id=route.id,
-                    message=f"{_where(ivr, menu, route)} goes to menu {target}, "
-                    "which is not a menu of this IVR",
-                )
+    for menu, route in _routes_of(ivr):
+        if route.action != "menu" or not isinstance(route.options, MenuOptions):
+            continue
+        target = route.options.menu_id
+        if target is None or target not in menu_ids:
+            problem = f"goes to menu {target}, which is not a menu of this IVR"
+            yield _route_error("dead_key", ivr, menu, route, problem)
 
 
 def reachable_menu_ids(ivr: Ivr) -> set[int]:
@@ -196,77 +205,47 @@ def unreachable_menu(ivr: Ivr, account: Account) -> Iterable[Finding]:
 
 def group_routes(ivr: Ivr, account: Account) -> Iterable[Finding]:
     """Group and voicemail routes need groups, and groups that still exist."""
-    for menu in ivr.menus:
-        for route in menu.routes:
-            if not isinstance(route.options, GroupOptions | VoicemailOptions):
-                continue
-            if not route.options.group_ids:
-                yield Finding(
-                    rule="missing_group",
-                    severity=Severity.ERROR,
-                    ivr_id=ivr.id,
-                    menu_id=menu.id,
-                    route_id=route.id,
-                    message=f"{_where(ivr, menu, route)} is a {route.action} route "
-                    "with no group_ids: nobody takes the call",
-                )
-            elif account.group_ids is not None:
-                gone = [g for g in route.options.group_ids if g not in account.group_ids]
-                if gone:
-                    yield Finding(
-                        rule="unknown_group",
-                        severity=Severity.ERROR,
-                        ivr_id=ivr.id,
-                        menu_id=menu.id,
-                        route_id=route.id,
-                        message=f"{_where(ivr, menu, route)} sends calls to group(s) "
-                        f"{', '.join(map(str, gone))}, which no longer exist",
-                    )
+    for menu, route in _routes_of(ivr):
+        if not isinstance(route.options, GroupOptions | VoicemailOptions):
+            continue
+        if not route.options.group_ids:
+            problem = f"is a {route.action} route with no group_ids: nobody takes the call"
+            yield _route_error("missing_group", ivr, menu, route, problem)
+        elif account.group_ids is not None:
+            gone = [g for g in route.options.group_ids if g not in account.group_ids]
+            if gone:
+                listed = ", ".join(map(str, gone))
+                problem = f"sends calls to group(s) {listed}, which no longer exist"
+                yield _route_error("unknown_group", ivr, menu, route, problem)
 
 
 def textback_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
     """A textback route needs the number to text from and the text to send."""
-    for menu in ivr.menus:
-        for route in menu.routes:
-            if not isinstance(route.options, TextbackOptions):
-                continue
-            missing = [
-                name
-                for name, value in (
-                    ("textback_phone_number_id", route.options.textback_phone_number_id),
-                    ("SMS text", route.options.sms_text),
-                )
-                if not value
-            ]
-            if missing:
-                yield Finding(
-                    rule="incomplete_textback",
-                    severity=Severity.ERROR,
-                    ivr_id=ivr.id,
-                    menu_id=menu.id,
-                    route_id=route.id,
-                    message=f"{_where(ivr, menu, route)} is a textback route without "
-                    f"{' or '.join(missing)}: the caller gets no text",
-                )
+    for menu, route in _routes_of(ivr):
+        if not isinstance(route.options, TextbackOptions):
+            continue
+        missing = [
+            name
+            for name, value in (
+                ("textback_phone_number_id", route.options.textback_phone_number_id),
+                ("SMS text", route.options.sms_text),
+            )
+            if not value
+        ]
+        if missing:
+            problem = f"is a textback route without {' or '.join(missing)}: the caller gets no text"
+            yield _route_error("incomplete_textback", ivr, menu, route, problem)
 
 
 def phone_number_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
     """Forwarding needs a number in E.164 form (+ and country code)."""
-    for menu in ivr.menus:
-        for route in menu.routes:
-            if not isinstance(route.options, PhoneNumberOptions):
-                continue
-            number = route.options.phone_number
-            if number is None or not _E164.fullmatch(number):
-                yield Finding(
-                    rule="invalid_phone_number",
-                    severity=Severity.ERROR,
-                    ivr_id=ivr.id,
-                    menu_id=menu.id,
-                    route_id=route.id,
-                    message=f"{_where(ivr, menu, route)} forwards to {number!r}, "
-                    "which is not an E.164 number like +15551234567",
-                )
+    for menu, route in _routes_of(ivr):
+        if not isinstance(route.options, PhoneNumberOptions):
+            continue
+        number = route.options.phone_number
+        if number is None or not _E164.fullmatch(number):
+            problem = f"forwards to {number!r}, which is not an E.164 number like +15551234567"
+            yield _route_error("invalid_phone_number", ivr, menu, route, problem)
 
 
 def unknown_greeting(ivr: Ivr, account: Account) -> Iterable[Finding]:
