@@ -113,13 +113,16 @@ class Transport:
 
     async def _read_body(self, resp: aiohttp.ClientResponse, method: str, url: URL) -> bytes:
         limit = self._max_body_size
-        if resp.content_length is not None and resp.content_length > limit:
-            raise ResponseTooLarge(
-                f"{method} {url.with_query(None)}: response of {resp.content_length} bytes "
-                f"is over the {limit}-byte cap",
-                method=method,
-                url=str(url),
-            )
+        length = resp.content_length
+        if length is not None:
+            if length > limit:
+                raise ResponseTooLarge(
+                    f"{method} {url.with_query(None)}: response of {length} bytes "
+                    f"is over the {limit}-byte cap",
+                    method=method,
+                    url=str(url),
+                )
+            return await resp.read()  # the size is known and allowed: one read, no chunking
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(256 * 1024):

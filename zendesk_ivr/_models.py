@@ -60,6 +60,10 @@ ACTIONS: Final = ("group", "voicemail", "phone_number", "textback", "menu")
 
 
 def _int_tuple(value: Sequence[int]) -> tuple[int, ...]:
+    # Models are built for every route of a listing: plain lists and tuples of plain ints
+    # (the everyday case) skip the general checks below.
+    if (type(value) is tuple or type(value) is list) and all(type(i) is int for i in value):
+        return tuple(value)
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         raise InvalidArgument(f"expected a sequence of integers, got {value!r}")
     for item in value:
@@ -69,6 +73,8 @@ def _int_tuple(value: Sequence[int]) -> tuple[int, ...]:
 
 
 def _str_tuple(value: Sequence[str]) -> tuple[str, ...]:
+    if (type(value) is tuple or type(value) is list) and all(type(i) is str for i in value):
+        return tuple(value)
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         raise InvalidArgument(f"expected a sequence of strings, got {value!r}")
     for item in value:
@@ -78,6 +84,8 @@ def _str_tuple(value: Sequence[str]) -> tuple[str, ...]:
 
 
 def _json_object(value: Mapping[str, Any]) -> dict[str, Any]:
+    if type(value) is dict:
+        return dict(value)
     if not isinstance(value, Mapping):
         raise InvalidArgument(f"extra must be a mapping of JSON keys, got {value!r}")
     return dict(value)

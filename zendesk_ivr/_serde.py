@@ -23,6 +23,7 @@ from cattrs.errors import AttributeValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as make_json_converter
 
+from . import _fastread
 from ._models import (
     TYPED_OPTIONS,
     Greeting,
@@ -95,11 +96,16 @@ def _null_as_empty(value: Any, _: Any) -> str:
     raise TypeError(f"expected str, got {type(value).__name__} {value!r:.80}")
 
 
-def make_converter(*, forbid_extra_keys: bool = False) -> Converter:
-    """A converter for zendesk_ivr models; ``forbid_extra_keys`` makes reads strict."""
+def make_converter(*, forbid_extra_keys: bool = False, fast_reads: bool = True) -> Converter:
+    """
+    A converter for zendesk_ivr models; ``forbid_extra_keys`` makes reads strict.
+
+    ``fast_reads`` reads IVRs, menus and routes through `_fastread` first (tolerant converters
+    only); turning it off gives the same results more slowly, which the tests compare.
+    """
     c = make_json_converter(forbid_extra_keys=forbid_extra_keys)
     _configure_values(c)
-    _configure_models(c, forbid_extra_keys=forbid_extra_keys)
+    _configure_models(c, forbid_extra_keys=forbid_extra_keys, fast=fast_reads)
     _configure_writes(c)
     return c
 
@@ -128,7 +134,7 @@ def _configure_values(c: Converter) -> None:
     c.register_structure_hook_factory(_is_tuple_type, arrays_only)
 
 
-def _configure_models(c: Converter, *, forbid_extra_keys: bool) -> None:
+def _configure_models(c: Converter, *, forbid_extra_keys: bool, fast: bool) -> None:
     def structure_class(cls: type[T], **overrides: Any) -> Callable[[Any, Any], T]:
         return make_dict_structure_fn(
             cls, c, _cattrs_forbid_extra_keys=forbid_extra_keys, **overrides
@@ -180,12 +186,33 @@ def _configure_models(c: Converter, *, forbid_extra_keys: bool) -> None:
             raise ClassValidationError("While structuring IvrRoute", [exc], IvrRoute) from None
         return route(value, IvrRoute)
 
-    c.register_structure_hook(IvrRoute, structure_route)
+    def register(
+        cls: type[T], detailed: Callable[[Any, Any], T], quick: Callable[[Any], T]
+    ) -> None:
+        # Registered one by one, inner first: cattrs builds an outer hook from the inner ones.
+        if forbid_extra_keys or not fast:
+            c.register_structure_hook(cls, detailed)
+        else:
+            c.register_structure_hook(cls, _fast_or_detailed(quick, detailed))
+
     name = override(struct_hook=_null_as_empty)
-    c.register_structure_hook(IvrMenu, structure_class(IvrMenu, name=name))
-    c.register_structure_hook(Ivr, structure_class(Ivr, name=name))
+    register(IvrRoute, structure_route, _fastread.route)
+    register(IvrMenu, structure_class(IvrMenu, name=name), _fastread.menu)
+    register(Ivr, structure_class(Ivr, name=name), _fastread.ivr)
     c.register_structure_hook(Group, structure_class(Group, name=name))
     c.register_structure_hook(Greeting, structure_class(Greeting, name=name))
+
+
+def _fast_or_detailed(
+    fast: Callable[[Any], T], detailed: Callable[[Any, Any], T]
+) -> Callable[[Any, Any], T]:
+    def structure(value: Any, cls: Any) -> T:
+        try:
+            return fast(value)
+        except Exception:
+            return detailed(value, cls)
+
+    return structure
 
 
 def _configure_writes(c: Converter) -> None:
