@@ -33,3 +33,13 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, the tests and this file."""
     session.install("-e", ".", *_group("typing"))
     session.run("mypy", "--strict")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """
+    The benchmarks (not run by default); writes benchmarks/RESULTS.md. Pass run.py's arguments
+    after ``--``, e.g. ``nox -s bench -- --smoke`` or ``nox -s bench -- --scenario listing``.
+    """
+    session.install("-e", ".", *_group("bench"))
+    session.run("python", "benchmarks/run.py", *session.posargs)
