@@ -37,6 +37,8 @@ class _Bucket:
         self.stamp = now
 
     def refill(self, now: float) -> None:
+        if now <= self.stamp:
+            return  # a pause pushed the stamp ahead: nothing refills until it is over
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
@@ -158,10 +160,13 @@ class RateLimiter:
         if until > self._paused_until:
             self._paused_until = until
             logger.debug("rate limited: pausing all requests for %.1f s", seconds)
-        # After the pause the server's window has room again, but not a full burst's worth.
+        # The server's bucket is empty now, and fills from the end of the pause: so does ours,
+        # or the first moment after the pause would spend a whole burst into another 429 storm.
         for bucket in (self._plan, self._talk):
             if bucket is not None:
+                bucket.refill(self._clock())
                 bucket.tokens = min(bucket.tokens, 1.0)
+                bucket.stamp = max(bucket.stamp, self._paused_until)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn from a response's rate-limit headers (lower-case names)."""
