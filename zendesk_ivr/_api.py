@@ -164,12 +164,20 @@ class Api:
     async def _attempt(
         self, method: str, url: URL, body: bytes | None, attempt: int, deadline: float | None
     ) -> Response:
-        await self._before_deadline(self._slots.acquire(), deadline, method, url)
+        # The deadline only needs watching when something makes this attempt wait.
+        if self._slots.locked():
+            await self._before_deadline(self._slots.acquire(), deadline, method, url)
+        else:
+            await self._slots.acquire()
         try:
-            authorization, generation = await self._before_deadline(
-                self._authorization(), deadline, method, url
-            )
-            await self._before_deadline(self.limiter.acquire(), deadline, method, url)
+            if self._credentials is not None:
+                authorization, generation = self._credentials.header, 0
+            else:
+                authorization, generation = await self._before_deadline(
+                    self._authorization(), deadline, method, url
+                )
+            if not self.limiter.try_acquire():
+                await self._before_deadline(self.limiter.acquire(), deadline, method, url)
             headers: Mapping[str, str] | None = None
             try:
                 response = await self._send(

@@ -126,6 +126,26 @@ class RateLimiter:
                 wait = max(wait, bucket.wait_time(now))
         return wait
 
+    def try_acquire(self) -> bool:
+        """
+        Take a token if one is there right now, without waiting and without jumping the queue
+        of tasks already waiting; False means call `acquire`.
+        """
+        self._bind_to_running_loop()
+        if self._lock.locked() or self._probing or not self._probed:
+            return False
+        if self._wait_time(self._clock()) > 0:
+            return False
+        self._take()
+        return True
+
+    def _take(self) -> None:
+        for bucket in (self._plan, self._talk):
+            if bucket is not None:
+                bucket.tokens -= 1
+        if not self._probed:
+            self._probing = True
+
     async def acquire(self) -> None:
         """
         Wait for a token (and for any pause to end), then take it. Every acquire must be
@@ -139,11 +159,7 @@ class RateLimiter:
             # Sleeping, not an Event: the wait is a computed time, nothing else can end it early.
             while (wait := self._wait_time(self._clock())) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
-            for bucket in (self._plan, self._talk):
-                if bucket is not None:
-                    bucket.tokens -= 1
-            if not self._probed:
-                self._probing = True
+            self._take()
 
     def settle(self, headers: Mapping[str, str] | None) -> None:
         """A request is over: learn from its headers (None when no response came)."""
