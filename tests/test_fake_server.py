@@ -36,19 +36,16 @@ from zendesk_ivr.testing._faults import (
     format_retry_after,
     status_fault,
 )
-from zendesk_ivr.testing._state import (
-    FIRST_ID,
-    ApiError,
-    FakeState,
+from zendesk_ivr.testing._paging import (
     PageRequest,
     PageSlice,
-    Store,
     page_link,
     page_slice,
     parse_page_request,
-    parse_wrapped,
-    render_ivr,
 )
+from zendesk_ivr.testing._render import render_ivr
+from zendesk_ivr.testing._rules import ApiError, parse_wrapped
+from zendesk_ivr.testing._state import FIRST_ID, FakeState, Store
 
 API = "/api/v2/channels/voice"
 EMAIL = "agent@example.com"

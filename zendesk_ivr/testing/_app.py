@@ -28,27 +28,18 @@ from ._faults import (
     format_retry_after,
 )
 from ._oauth import INVALID_TOKEN, TOKEN_PATH, OAuthError
-from ._state import (
+from ._paging import list_body, page_link, page_slice, parse_page_request
+from ._render import (
     API_PREFIX,
     GROUPS_PATH,
-    ApiError,
-    FakeState,
-    IvrRecord,
-    JSONObject,
-    MenuRecord,
-    RouteRecord,
-    list_body,
-    not_found,
-    page_link,
-    page_slice,
-    parse_page_request,
-    parse_wrapped,
     render_greeting,
     render_group,
     render_ivr,
     render_menu,
     render_route,
 )
+from ._rules import ApiError, JSONObject, not_found, parse_wrapped
+from ._state import FakeState, IvrRecord, MenuRecord, RouteRecord
 
 R = TypeVar("R")
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._state import DEFAULT_MENU_NAME, FIRST_ID, KEYPRESSES, JSONObject, Store
+from ._rules import KEYPRESSES, JSONObject
+from ._state import DEFAULT_MENU_NAME, FIRST_ID, Store
 
 if TYPE_CHECKING:
     from ._server import FakeZendesk

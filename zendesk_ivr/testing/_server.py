@@ -25,7 +25,8 @@ from ._faults import (
     status_fault,
 )
 from ._oauth import OAuthGrant, check_ttl
-from ._state import IVR_GREETING_CATEGORY, FakeState, render_ivr
+from ._render import render_ivr
+from ._state import IVR_GREETING_CATEGORY, FakeState
 
 
 @attrs.define(eq=False)

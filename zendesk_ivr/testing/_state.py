@@ -1,117 +1,46 @@
 """
 The fake's account, kept free of aiohttp and I/O so it can be unit-tested directly.
 
-It holds the in-memory IVR store with Zendesk's validation rules, the groups and
-greetings IVRs point at, the pagination maths and the hand-written JSON rendering
-(never the client's converter, so a client bug can't hide on both sides). What the
-pipeline does before a handler runs (auth, faults, rate limits, the request log)
-is in `._faults`, and the OAuth token server in `._oauth`.
+It holds the in-memory IVR store, which applies Zendesk's validation rules from
+`._rules`, and the groups and greetings IVRs point at. The JSON rendering is in
+`._render` and the pagination maths in `._paging`. What the pipeline does before a
+handler runs (auth, faults, rate limits, the request log) is in `._faults`, and the
+OAuth token server in `._oauth`.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import re
-from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
 import attrs
-from yarl import URL
 
 from ._faults import Admission, Credentials, FaultQueue, RecordedRequest, TokenBucket
 from ._oauth import OAuthServer, bearer_token
+from ._paging import DEFAULT_PER_PAGE
+from ._rules import (
+    IVR_FIELDS,
+    MENU_FIELDS,
+    ROUTE_FIELDS,
+    Errors,
+    JSONObject,
+    merge,
+    not_found,
+    validate_ivr,
+    validate_menu,
+    validate_route,
+)
 
-JSONObject = dict[str, Any]
-
-API_PREFIX: Final = "/api/v2/channels/voice"
-#: Groups belong to Zendesk Support, not Talk, so they sit outside `API_PREFIX`.
-GROUPS_PATH: Final = "/api/v2/groups"
 #: The first id handed out, taken from a live sample so ids look like Zendesk's 14-digit ones.
 FIRST_ID: Final = 21973195678484
-KEYPRESSES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#", "default")
-ACTIONS: Final = ("group", "voicemail", "phone_number", "textback", "menu")
 DEFAULT_MENU_NAME: Final = "Main menu"
 #: The greeting category of IVR menu greetings, from the docs' greeting_categories example.
 IVR_GREETING_CATEGORY: Final = 5
-DEFAULT_PER_PAGE: Final = 100
-#: Zendesk refuses offset pagination past the first 10,000 records (rolled out 2024).
-OFFSET_LIMIT: Final = 10_000
 
-# --- errors ---------------------------------------------------------------------------
-
-
-class ApiError(Exception):
-    """
-    A Zendesk-shaped error response; the web layer serialises *body* as JSON.
-    """
-
-    def __init__(self, status: int, body: JSONObject) -> None:
-        super().__init__(status, body)
-        self.status = status
-        self.body = body
-
-
-def not_found() -> ApiError:
-    return ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
-
-
-def parameter_missing(key: str) -> ApiError:
-    return ApiError(
-        400,
-        {
-            "error": "ParameterMissing",
-            "description": f"param is missing or the value is empty: {key}",
-        },
-    )
-
-
-def bad_request(error: str, description: str) -> ApiError:
-    return ApiError(400, {"error": error, "description": description})
-
-
-class _Errors:
-    """Collects every failed rule first, as Rails does, so one 422 lists them all."""
-
-    def __init__(self) -> None:
-        self.details: dict[str, list[JSONObject]] = {}
-
-    def add(self, field: str, error: str, description: str) -> None:
-        self.details.setdefault(field, []).append({"description": description, "error": error})
-
-    def raise_if_any(self) -> None:
-        if self.details:
-            raise ApiError(
-                422,
-                {
-                    "error": "RecordInvalid",
-                    "description": "Record validation errors",
-                    "details": self.details,
-                },
-            )
-
-
-def parse_wrapped(body: bytes, key: str) -> JSONObject:
-    """
-    Return the object under *key* of a write body.
-
-    An empty wrapper counts as missing, as with Rails' ``params.require``.
-    """
-    if not body.strip():
-        raise parameter_missing(key)
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise bad_request("InvalidJSON", f"The request body is not valid JSON: {exc}") from None
-    fields = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(fields, dict) or not fields:
-        raise parameter_missing(key)
-    return fields
-
-
-# --- records and validation -----------------------------------------------------------
+# --- records --------------------------------------------------------------------------
 
 
 @attrs.define
@@ -162,99 +91,6 @@ class GreetingRecord:
     id: int
     name: str
     category_id: int
-
-
-def _is_int(value: object) -> bool:
-    # JSON true/false arrive as bool, which Python counts as int.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_int_list(value: object) -> bool:
-    return isinstance(value, list) and all(_is_int(item) for item in value)
-
-
-def _check_name(errors: _Errors, name: object) -> None:
-    if name is None or (isinstance(name, str) and not name.strip()):
-        errors.add("name", "BlankValue", "Name: cannot be blank")
-    elif not isinstance(name, str):
-        errors.add("name", "InvalidValue", "Name: must be a string")
-
-
-def _merge(
-    current: Mapping[str, Any], sent: Mapping[str, Any], writable: Sequence[str]
-) -> JSONObject:
-    """
-    Overlay the writable keys a client sent on the current values.
-
-    Anything else, read-only fields included, is ignored rather than refused, as
-    Zendesk does.
-    """
-    merged = dict(current)
-    merged.update({key: copy.deepcopy(sent[key]) for key in writable if key in sent})
-    return merged
-
-
-_IVR_FIELDS: Final = ("name", "phone_number_ids")
-_MENU_FIELDS: Final = ("name", "greeting_id")
-_ROUTE_FIELDS: Final = ("keypress", "action", "options", "overflow_options")
-
-
-def _validate_ivr(fields: Mapping[str, Any]) -> None:
-    errors = _Errors()
-    _check_name(errors, fields.get("name"))
-    if not _is_int_list(fields.get("phone_number_ids")):
-        errors.add(
-            "phone_number_ids", "InvalidValue", "Phone number ids: must be a list of integers"
-        )
-    errors.raise_if_any()
-
-
-def _validate_menu(fields: Mapping[str, Any]) -> None:
-    errors = _Errors()
-    _check_name(errors, fields.get("name"))
-    greeting_id = fields.get("greeting_id")
-    if greeting_id is not None and not _is_int(greeting_id):
-        errors.add("greeting_id", "InvalidValue", "Greeting: must be an integer or null")
-    errors.raise_if_any()
-
-
-def _validate_route(
-    fields: Mapping[str, Any], *, taken_keypresses: set[str], menu_ids: set[int]
-) -> None:
-    errors = _Errors()
-    keypress = fields.get("keypress")
-    if keypress is None or keypress == "":
-        errors.add("keypress", "BlankValue", "Keypress: cannot be blank")
-    elif not isinstance(keypress, str) or keypress not in KEYPRESSES:
-        errors.add("keypress", "InvalidValue", f"Keypress: {keypress!r} is not a valid keypress")
-    elif keypress in taken_keypresses:
-        errors.add("keypress", "DuplicateValue", "Keypress: has already been taken")
-
-    action = fields.get("action")
-    if action is None or action == "":
-        errors.add("action", "BlankValue", "Action: cannot be blank")
-    elif action not in ACTIONS:
-        errors.add("action", "InvalidValue", f"Action: {action!r} is not a valid action")
-
-    options = fields.get("options")
-    if not isinstance(options, dict):
-        errors.add("options", "InvalidValue", "Options: must be an object")
-    elif action in ("group", "voicemail"):
-        group_ids = options.get("group_ids")
-        if not group_ids or not _is_int_list(group_ids):
-            errors.add(
-                "options", "InvalidValue", "Options: group_ids must be a non-empty list of integers"
-            )
-    elif action == "phone_number":
-        phone_number = options.get("phone_number")
-        if not isinstance(phone_number, str) or not phone_number.strip():
-            errors.add("options", "InvalidValue", "Options: phone_number must be a phone number")
-    elif action == "menu" and options.get("menu_id") not in menu_ids:
-        errors.add("options", "InvalidValue", "Options: menu_id must be a menu of this IVR")
-
-    if not isinstance(fields.get("overflow_options"), list):
-        errors.add("overflow_options", "InvalidValue", "Overflow options: must be a list")
-    errors.raise_if_any()
 
 
 @attrs.define
@@ -308,16 +144,16 @@ class Store:
     # IVRs
 
     def create_ivr(self, sent: Mapping[str, Any]) -> IvrRecord:
-        fields = _merge({"phone_number_ids": []}, sent, _IVR_FIELDS)
-        _validate_ivr(fields)
+        fields = merge({"phone_number_ids": []}, sent, IVR_FIELDS)
+        validate_ivr(fields)
         return self._insert_ivr(fields["name"], fields["phone_number_ids"])
 
     def update_ivr(self, ivr_id: int, sent: Mapping[str, Any]) -> IvrRecord:
         ivr = self.ivr(ivr_id)
-        fields = _merge(
-            {"name": ivr.name, "phone_number_ids": ivr.phone_number_ids}, sent, _IVR_FIELDS
+        fields = merge(
+            {"name": ivr.name, "phone_number_ids": ivr.phone_number_ids}, sent, IVR_FIELDS
         )
-        _validate_ivr(fields)
+        validate_ivr(fields)
         ivr.name = fields["name"]
         ivr.phone_number_ids = fields["phone_number_ids"]
         return ivr
@@ -332,14 +168,14 @@ class Store:
 
     def create_menu(self, ivr_id: int, sent: Mapping[str, Any]) -> MenuRecord:
         ivr = self.ivr(ivr_id)
-        fields = _merge({"greeting_id": None}, sent, _MENU_FIELDS)
-        _validate_menu(fields)
+        fields = merge({"greeting_id": None}, sent, MENU_FIELDS)
+        validate_menu(fields)
         return self._insert_menu(ivr, fields["name"], greeting_id=fields["greeting_id"])
 
     def update_menu(self, ivr_id: int, menu_id: int, sent: Mapping[str, Any]) -> MenuRecord:
         menu = self.menu(ivr_id, menu_id)
-        fields = _merge({"name": menu.name, "greeting_id": menu.greeting_id}, sent, _MENU_FIELDS)
-        _validate_menu(fields)
+        fields = merge({"name": menu.name, "greeting_id": menu.greeting_id}, sent, MENU_FIELDS)
+        validate_menu(fields)
         menu.name = fields["name"]
         menu.greeting_id = fields["greeting_id"]
         return menu
@@ -347,7 +183,7 @@ class Store:
     def delete_menu(self, ivr_id: int, menu_id: int) -> MenuRecord:
         menu = self.menu(ivr_id, menu_id)
         if menu.default:
-            errors = _Errors()
+            errors = Errors()
             errors.add("base", "InvalidValue", "The default menu of an IVR cannot be deleted")
             errors.raise_if_any()
         del self.ivrs[ivr_id].menus[menu_id]
@@ -357,7 +193,7 @@ class Store:
 
     def create_route(self, ivr_id: int, menu_id: int, sent: Mapping[str, Any]) -> RouteRecord:
         menu = self.menu(ivr_id, menu_id)
-        fields = _merge({"options": {}, "overflow_options": []}, sent, _ROUTE_FIELDS)
+        fields = merge({"options": {}, "overflow_options": []}, sent, ROUTE_FIELDS)
         self._validate_route_in(menu, fields, route_id=None)
         return self._insert_route(menu, fields)
 
@@ -372,7 +208,7 @@ class Store:
             "options": route.options,
             "overflow_options": route.overflow_options,
         }
-        fields = _merge(current, sent, _ROUTE_FIELDS)
+        fields = merge(current, sent, ROUTE_FIELDS)
         self._validate_route_in(menu, fields, route_id=route_id)
         route.keypress = fields["keypress"]
         route.action = fields["action"]
@@ -388,7 +224,7 @@ class Store:
     def _validate_route_in(
         self, menu: MenuRecord, fields: Mapping[str, Any], *, route_id: int | None
     ) -> None:
-        _validate_route(
+        validate_route(
             fields,
             taken_keypresses={r.keypress for r in menu.routes.values() if r.id != route_id},
             menu_ids=set(self.ivrs[menu.ivr_id].menus),
@@ -528,234 +364,6 @@ _EPOCH: Final = dt.datetime(2023, 3, 6, 9, 30, tzinfo=dt.UTC)
 
 def _timestamp(index: int) -> str:
     return (_EPOCH + dt.timedelta(days=index, hours=3 * index)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- rendering ------------------------------------------------------------------------
-
-
-def phone_number_name(phone_number_id: int) -> str:
-    """The display name of a Talk number; the fake has no numbers, so it invents one."""
-    return f"Talk number {phone_number_id}"
-
-
-def group_name(group_id: int) -> str:
-    """The name shown for a group the account doesn't have."""
-    return f"Group {group_id}"
-
-
-#: No known groups: every route names its groups with `group_name`.
-NO_GROUPS: Final[Mapping[int, str]] = MappingProxyType({})
-
-
-def _option_text(route: RouteRecord, group_names: Mapping[int, str]) -> str | None:
-    group_ids = route.options.get("group_ids")
-    if route.action != "group" or not isinstance(group_ids, list):
-        return None
-    return ", ".join(group_names.get(g, group_name(g)) for g in group_ids if _is_int(g))
-
-
-def ivr_url(base: str, ivr_id: int) -> str:
-    return f"{base}{API_PREFIX}/ivr/{ivr_id}.json"
-
-
-def menu_url(base: str, ivr_id: int, menu_id: int) -> str:
-    return f"{base}{API_PREFIX}/ivr/{ivr_id}/menus/{menu_id}.json"
-
-
-def route_url(base: str, route: RouteRecord) -> str:
-    return f"{base}{API_PREFIX}/ivr/{route.ivr_id}/menus/{route.menu_id}/routes/{route.id}.json"
-
-
-def render_route(
-    route: RouteRecord, base: str, *, group_names: Mapping[int, str] = NO_GROUPS
-) -> JSONObject:
-    """
-    Render a route as Zendesk does, plus ``url``, a field the docs don't list.
-
-    The unknown field proves clients tolerate fields they don't model.
-    """
-    return {
-        "id": route.id,
-        "keypress": route.keypress,
-        "action": route.action,
-        "options": copy.deepcopy(route.options),
-        "greeting": None,
-        "option_text": _option_text(route, group_names),
-        "overflow_options": copy.deepcopy(route.overflow_options),
-        "url": route_url(base, route),
-    }
-
-
-def render_menu(
-    menu: MenuRecord,
-    base: str,
-    *,
-    group_names: Mapping[int, str] = NO_GROUPS,
-    embed_routes: bool = True,
-) -> JSONObject:
-    """Without *embed_routes* the ``routes`` key is left out, not emptied."""
-    body: JSONObject = {
-        "id": menu.id,
-        "name": menu.name,
-        "default": menu.default,
-        "greeting_id": menu.greeting_id,
-    }
-    if embed_routes:
-        body["routes"] = [
-            render_route(route, base, group_names=group_names) for route in menu.routes.values()
-        ]
-    body["url"] = menu_url(base, menu.ivr_id, menu.id)
-    return body
-
-
-def render_ivr(
-    ivr: IvrRecord,
-    base: str,
-    *,
-    group_names: Mapping[int, str] = NO_GROUPS,
-    embed_routes: bool = True,
-) -> JSONObject:
-    names = ivr.phone_number_names
-    return {
-        "id": ivr.id,
-        "name": ivr.name,
-        "menus": [
-            render_menu(menu, base, group_names=group_names, embed_routes=embed_routes)
-            for menu in ivr.menus.values()
-        ],
-        "phone_number_ids": list(ivr.phone_number_ids),
-        "phone_number_names": [names.get(p, phone_number_name(p)) for p in ivr.phone_number_ids],
-        "url": ivr_url(base, ivr.id),
-    }
-
-
-def render_group(group: GroupRecord, base: str) -> JSONObject:
-    return {
-        "id": group.id,
-        "name": group.name,
-        "description": "",
-        "default": group.default,
-        "deleted": False,
-        "created_at": group.created_at,
-        "updated_at": group.created_at,
-        "url": f"{base}{GROUPS_PATH}/{group.id}.json",
-    }
-
-
-def render_greeting(greeting: GreetingRecord, base: str, users: Sequence[IvrRecord]) -> JSONObject:
-    """
-    Render a custom greeting; *users* are the IVRs whose menus play it.
-
-    The docs call a greeting active when a phone number uses it, and an IVR
-    greeting reaches callers through the numbers of its IVRs.
-    """
-    phone_number_ids = sorted({p for ivr in users for p in ivr.phone_number_ids})
-    slug = re.sub(r"[^a-z0-9]+", "-", greeting.name.lower()).strip("-") or "greeting"
-    return {
-        "id": greeting.id,
-        "name": greeting.name,
-        "category_id": greeting.category_id,
-        "active": bool(phone_number_ids),
-        "default": False,
-        "default_lang": True,
-        "pending": False,
-        "audio_name": f"{slug}.mp3",
-        "audio_url": f"/system/voice/uploads/{greeting.id}/{slug}.mp3",
-        "ivr_ids": [ivr.id for ivr in users],
-        "phone_number_ids": phone_number_ids,
-        "has_sub_settings": False,
-        "url": f"{base}{API_PREFIX}/greetings/{greeting.id}.json",
-    }
-
-
-# --- pagination -----------------------------------------------------------------------
-
-
-@attrs.frozen
-class PageRequest:
-    page: int
-    per_page: int
-
-
-def _query_int(query: Mapping[str, str], name: str) -> int | None:
-    raw = query.get(name)
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise bad_request("InvalidPaginationParameter", f"{name} must be an integer") from None
-
-
-def parse_page_request(query: Mapping[str, str], max_page_size: int) -> PageRequest:
-    """
-    Read ``page`` and ``per_page``.
-
-    ``per_page`` is clamped into 1..*max_page_size* rather than refused, as
-    Zendesk does; a non-integer value or a page below 1 is a 400.
-    """
-    page = _query_int(query, "page")
-    if page is None:
-        page = 1
-    elif page < 1:
-        raise bad_request("InvalidPaginationParameter", "page must be 1 or more")
-    per_page = _query_int(query, "per_page")
-    if per_page is None:
-        per_page = DEFAULT_PER_PAGE
-    per_page = min(max(per_page, 1), max_page_size)
-    if (page - 1) * per_page >= OFFSET_LIMIT:
-        raise bad_request(
-            "TooManyValues",
-            f"Offset pagination is limited to the first {OFFSET_LIMIT} records. "
-            "Use cursor pagination to fetch more.",
-        )
-    return PageRequest(page=page, per_page=per_page)
-
-
-@attrs.frozen
-class PageSlice:
-    start: int
-    stop: int
-    next_page: int | None
-    previous_page: int | None
-
-
-def page_slice(total: int, request: PageRequest) -> PageSlice:
-    start = (request.page - 1) * request.per_page
-    stop = min(start + request.per_page, total)
-    return PageSlice(
-        start=start,
-        stop=max(start, stop),
-        next_page=request.page + 1 if stop < total else None,
-        # Zendesk links back even from a page past the end.
-        previous_page=request.page - 1 if request.page > 1 else None,
-    )
-
-
-def page_link(request_url: URL, page: int, extra: Mapping[str, str]) -> str:
-    """
-    The URL of another page: the request URL as received, with ``page`` replaced.
-
-    The path keeps or drops ``.json`` as the client sent it, the client's other
-    query parameters stay, and *extra* stands for parameters only the server knows.
-    """
-    return str(request_url.update_query({"page": str(page)}).update_query(dict(extra)))
-
-
-def list_body(
-    key: str,
-    items: Sequence[JSONObject],
-    page: PageSlice,
-    count: int,
-    link: Callable[[int], str],
-) -> JSONObject:
-    """*link* maps a page number to its URL; it is only called for pages that exist."""
-    return {
-        key: list(items),
-        "next_page": None if page.next_page is None else link(page.next_page),
-        "previous_page": None if page.previous_page is None else link(page.previous_page),
-        "count": count,
-    }
 
 
 # --- everything the web layer needs ---------------------------------------------------
