@@ -1,6 +1,7 @@
 """An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
 
 from ._api import Attempt
+from ._apply import ApplyFailed, ApplyReport, StepFailure, apply
 from ._audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
 from ._client import Client
 from ._exceptions import (
@@ -21,7 +22,19 @@ from ._exceptions import (
     ZendeskError,
 )
 from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
+from ._journal import JournalError, JournalMismatch
 from ._limiter import RateLimiter
+from ._migrate import (
+    DesiredState,
+    IdMap,
+    InvalidExport,
+    InvalidIdMap,
+    Pending,
+    Plan,
+    PlannedRequest,
+    Step,
+    load_export,
+)
 from ._models import (
     ACTIONS,
     KEYPRESSES,
@@ -45,6 +58,7 @@ from ._models import (
     VoicemailOptions,
 )
 from ._oauth import OAuth, OAuthTokens, TokenFileStore
+from ._plan import PlanRefused, UnmappedReference, plan
 from ._protocol import Page
 from ._resources import (
     GreetingsResource,
@@ -65,18 +79,24 @@ __all__ = [
     "UNSET",
     "APIError",
     "Account",
+    "ApplyFailed",
+    "ApplyReport",
     "Attempt",
     "AuthenticationError",
     "Client",
     "ConfigurationError",
     "DecodeError",
+    "DesiredState",
     "Finding",
     "Greeting",
     "GreetingsResource",
     "Group",
     "GroupOptions",
     "GroupsResource",
+    "IdMap",
     "InvalidArgument",
+    "InvalidExport",
+    "InvalidIdMap",
     "Ivr",
     "IvrFields",
     "IvrMenu",
@@ -85,6 +105,8 @@ __all__ = [
     "IvrRouteFields",
     "IvrTree",
     "IvrsResource",
+    "JournalError",
+    "JournalMismatch",
     "MenuOptions",
     "MenusResource",
     "NotFound",
@@ -92,8 +114,12 @@ __all__ = [
     "OAuthTokens",
     "Page",
     "PaginationError",
+    "Pending",
     "PermissionDenied",
     "PhoneNumberOptions",
+    "Plan",
+    "PlanRefused",
+    "PlannedRequest",
     "RateLimited",
     "RateLimiter",
     "RecordInvalid",
@@ -105,17 +131,23 @@ __all__ = [
     "Rule",
     "ServerError",
     "Severity",
+    "Step",
+    "StepFailure",
     "TextbackOptions",
     "TokenFileStore",
     "TransportError",
     "UnknownOptions",
+    "UnmappedReference",
     "Unset",
     "VoicemailOptions",
     "ZendeskError",
     "__version__",
+    "apply",
     "audit",
     "audit_ivrs",
+    "load_export",
     "make_converter",
+    "plan",
     "render_dot",
     "render_graph",
     "render_mermaid",

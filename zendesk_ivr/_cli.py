@@ -1,8 +1,10 @@
 """
-The ``zendesk-ivr`` command: audit, export, graph and sandbox.
+The ``zendesk-ivr`` command: audit, export, graph, sandbox, and the migrations plan, apply and
+reroute.
 
 Exit codes: 0 when nothing at or above ``--fail-on`` was found (or the command did its job),
-1 when the audit found something that bad, 2 for a usage, credential or connection problem,
+1 when the audit found something that bad (or an apply stopped on a failed step, or was not
+confirmed), 2 for a usage, credential or connection problem, a bad file or a refused plan,
 reported on one line without a traceback, 3 for a bug of ours (``ZENDESK_IVR_DEBUG=1`` shows
 the traceback).
 """
@@ -18,22 +20,24 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, Final, NoReturn
 
+from . import _journal
 from ._api import Attempt
+from ._apply import ApplyFailed, apply
 from ._audit import Finding, Severity, account_of, audit_ivrs
 from ._client import Client
 from ._exceptions import ZendeskError
 from ._graph import GRAPH_FORMATS, render_graph
+from ._migrate import EXPORT_FORMAT, EXPORT_VERSION, DesiredState, IdMap, Plan, Step, load_export
 from ._models import Ivr
+from ._plan import plan
 from ._serde import make_converter
 from ._tasks import first_error
 from ._version import __version__
 
-EXPORT_FORMAT: Final = "zendesk-ivr-export"
-EXPORT_VERSION: Final = 1
 FAIL_ON: Final = ("error", "warning", "info", "never")
 AUDIT_FORMATS: Final = ("table", "json", "csv")
 
@@ -53,6 +57,16 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _group_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a group id (a positive integer), got {text!r}")
     return value
 
 
@@ -104,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="zendesk-ivr",
-        description="Audit, export and draw the IVRs of a Zendesk Talk account.",
+        description="Audit, export, draw and migrate the IVRs of a Zendesk Talk account.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(
@@ -145,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=GRAPH_FORMATS, default="mermaid")
     graph.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
+    _add_migration_commands(commands, connection)
+
     sandbox = commands.add_parser(
         "sandbox", help="run a fake Zendesk with a demo account until interrupted"
     )
@@ -152,6 +168,52 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=_port, default=8089, help="0 picks a free port")
     sandbox.add_argument("--ivrs", type=_count, default=300, help="IVRs in the demo account")
     return parser
+
+
+def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) -> None:
+    def desired_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("file", metavar="FILE", help="the desired state: an export's JSON")
+        command.add_argument(
+            "--map",
+            metavar="MAP",
+            help='the id map, JSON: {"groups": {"OLD": NEW}, "greetings": {}, "phone_numbers": {}}',
+        )
+        command.add_argument(
+            "--prune",
+            action="store_true",
+            help="also delete IVRs, menus and routes FILE does not have (default: keep them)",
+        )
+
+    def apply_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="print the requests as JSON lines and send nothing",
+        )
+        command.add_argument(
+            "--journal",
+            metavar="PATH",
+            help="record progress here; running again with it finishes an interrupted apply",
+        )
+        command.add_argument("--yes", action="store_true", help="apply without asking")
+
+    plan_command = commands.add_parser(
+        "plan", parents=[connection], help="print the steps that make the account match FILE"
+    )
+    desired_options(plan_command)
+    apply_command = commands.add_parser(
+        "apply", parents=[connection], help="make the account match FILE"
+    )
+    desired_options(apply_command)
+    apply_options(apply_command)
+    reroute = commands.add_parser(
+        "reroute",
+        parents=[connection],
+        help="re-point every group and voicemail route from one group to another",
+    )
+    reroute.add_argument("--from-group", type=_group_id, required=True, metavar="OLD")
+    reroute.add_argument("--to-group", type=_group_id, required=True, metavar="NEW")
+    apply_options(reroute)
 
 
 # --- connecting ------------------------------------------------------------------------------
@@ -190,7 +252,7 @@ async def _connect(
 
 
 class _Progress:
-    """A spinner on stderr counting requests, only when stderr is a terminal."""
+    """A spinner on stderr counting requests (and steps), only when stderr is a terminal."""
 
     def __init__(self, label: str) -> None:
         self._label = label
@@ -205,8 +267,26 @@ class _Progress:
 
     def on_attempt(self, _attempt: Attempt) -> None:
         self._requests += 1
+        self._show()
+
+    def relabel(self, label: str) -> None:
+        self._label = label
+        self._show()
+
+    def _show(self) -> None:
         if self._status is not None:
             self._status.update(f"{self._label} ({self._requests} requests)")
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """No spinner while the user is asked something."""
+        if self._status is not None:
+            self._status.stop()
+        try:
+            yield
+        finally:
+            if self._status is not None:
+                self._status.start()
 
     def __enter__(self) -> _Progress:
         if self._status is not None:
@@ -344,7 +424,169 @@ async def _sandbox(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
-_COMMANDS: Final = {"audit": _audit, "export": _export, "graph": _graph, "sandbox": _sandbox}
+# --- migrations ------------------------------------------------------------------------------
+
+
+async def _plan_for(args: argparse.Namespace, client: Client) -> Plan:
+    # The files are read before anything is sent, so a bad one costs no request.
+    desired = load_export(args.file)
+    id_map = IdMap.load(args.map) if args.map else None
+    tree = await client.walk()
+    # An export applied back to its own account keeps its references as they are.
+    same_account = desired.came_from(client.base_url)
+    return plan(desired, tree, id_map=id_map, prune=args.prune, same_account=same_account)
+
+
+async def _plan_command(args: argparse.Namespace, out: IO[str]) -> int:
+    progress = _Progress("Reading the IVR tree")
+    with progress:
+        async with _connect(args, progress.on_attempt) as client:
+            steps = await _plan_for(args, client)
+    for line in steps.describe():
+        out.write(line + "\n")
+    print(_summary(steps.steps), file=sys.stderr)
+    return 0
+
+
+async def _apply_command(args: argparse.Namespace, out: IO[str]) -> int:
+    progress = _Progress("Reading the IVR tree")
+    with progress:
+        async with _connect(args, progress.on_attempt) as client:
+            steps = await _plan_for(args, client)
+            return await _run_plan(args, client, steps, out, progress)
+
+
+async def _reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
+    old, new = args.from_group, args.to_group
+    if old == new:
+        raise _UsageError(f"--from-group and --to-group are both {old}: nothing to re-point")
+    progress = _Progress("Reading the IVR tree")
+    with progress:
+        async with _connect(args, progress.on_attempt) as client:
+            tree = await client.walk()
+            desired = DesiredState.from_tree(tree, base_url=client.base_url)
+            # Named by the change, not by the desired state: that changes as routes move, and a
+            # resumed reroute must still recognise its journal.
+            steps = plan(
+                desired.replace_group(old, new),
+                tree,
+                same_account=True,
+                origin=f"reroute group {old} to group {new}",
+            )
+            return await _run_plan(args, client, steps, out, progress)
+
+
+async def _run_plan(
+    args: argparse.Namespace, client: Client, steps: Plan, out: IO[str], progress: _Progress
+) -> int:
+    """Dry-run, or confirm and apply, *steps*, or the plan of an interrupted apply's journal."""
+    done: set[str] = set()
+    journaled = _journal.read(args.journal) if args.journal else None
+    if journaled is not None:
+        resumed = Plan.from_journal(args.journal)
+        if resumed.origin != steps.origin:
+            raise _UsageError(
+                f"journal {args.journal} was written for another migration (another file, "
+                "map, options or command); finish that one, or pick another --journal path"
+            )
+        steps, done = resumed, set(journaled.done)
+        print(
+            f"Resuming from journal {args.journal}: {len(done)} of {len(steps.steps)} steps "
+            "were done.",
+            file=sys.stderr,
+        )
+    if args.dry_run:
+        report = await apply(client, steps, dry_run=True, journal=args.journal)
+        for request in report.planned:
+            out.write(json.dumps(request.as_dict(), ensure_ascii=False) + "\n")
+        return 0
+    remaining = [step for step in steps.steps if step.key not in done]
+    if not remaining:
+        out.write("Nothing to change.\n")
+        return 0
+    for step in remaining:
+        out.write(step.describe() + "\n")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise _UsageError(
+                f"refusing to apply {len(remaining)} steps without confirmation: stdin is not a "
+                "terminal, pass --yes"
+            )
+        out.flush()
+        with progress.paused():
+            answer = await _ask(f"Apply {len(remaining)} steps to {client.base_url}? [y/N] ", out)
+        if answer.strip().lower() not in ("y", "yes"):
+            out.write("Nothing applied.\n")
+            return 1
+    finished = 0
+
+    def on_step(_step: Step, _outcome: str) -> None:
+        nonlocal finished
+        finished += 1
+        progress.relabel(f"Applying: {finished} of {len(remaining)} steps")
+
+    progress.relabel(f"Applying {len(remaining)} steps")
+    try:
+        report = await apply(client, steps, journal=args.journal, on_step=on_step)
+    except ApplyFailed as exc:
+        for line in exc.report.describe():
+            print(line, file=sys.stderr)
+        hint = (
+            f"run the same command again with --journal {args.journal} to finish"
+            if args.journal
+            else "fix the cause and run it again (with --journal PATH, a run resumes)"
+        )
+        print(f"zendesk-ivr: error: {exc}; {hint}", file=sys.stderr)
+        return 1
+    out.write(f"Applied: {report.describe()[0]}\n")
+    return 0
+
+
+async def _ask(question: str, out: IO[str]) -> str:
+    """
+    The user's answer to *question*, read from the terminal on stdin once the loop sees it is
+    ready, so Ctrl+C at the prompt cancels the command at once (a thread blocked in ``input``
+    would not let it end).
+    """
+    out.write(question)
+    out.flush()
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    fd = sys.stdin.fileno()
+
+    def readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    try:
+        loop.add_reader(fd, readable)
+    except NotImplementedError:  # an event loop that cannot watch a terminal (Windows)
+        return sys.stdin.readline()
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+    return sys.stdin.readline()  # a terminal hands over whole lines: this does not block
+
+
+def _summary(steps: Sequence[Step]) -> str:
+    if not steps:
+        return "Nothing to change."
+    counts = {action: sum(1 for s in steps if s.action == action) for action in _ACTIONS}
+    return f"{len(steps)} steps: " + ", ".join(f"{n} to {a}" for a, n in counts.items())
+
+
+_ACTIONS: Final = ("create", "update", "delete")
+
+_COMMANDS: Final = {
+    "audit": _audit,
+    "export": _export,
+    "graph": _graph,
+    "sandbox": _sandbox,
+    "plan": _plan_command,
+    "apply": _apply_command,
+    "reroute": _reroute_command,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,14 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     │   ├── RequestTimeout        (also a TimeoutError) an attempt took longer than ``timeout``
     │   └── ResponseTooLarge      a body over ``max_body_size``, refused unread (not retried)
     ├── DecodeError               a response body was not the JSON the API documents
-    └── PaginationError           a ``next_page`` link the client refuses to follow
+    ├── PaginationError           a ``next_page`` link the client refuses to follow
+    │   (migrations, defined beside the code that raises them:)
+    ├── InvalidExport             (also a ValueError) not a desired-state file this version reads
+    ├── InvalidIdMap              (also a ValueError) an id map that is not the pinned format
+    ├── PlanRefused               references the id map does not cover, or ambiguous matches
+    ├── ApplyFailed               a step failed; ``report`` says what was done and what was not
+    └── JournalError              a journal that is missing, corrupt, or
+        └── JournalMismatch       written for another plan or another account
 
 Messages and attributes never carry credentials: the request URL is kept, headers are not.
 """
