@@ -309,7 +309,7 @@ def test_a_writer_killed_at_any_moment_leaves_a_whole_file(tmp_path: Path) -> No
 
 
 async def test_a_failing_store_surfaces_its_error_but_keeps_the_new_tokens(
-    fake: FakeZendesk,
+    fake: FakeZendesk, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken_store(tokens: OAuthTokens) -> None:
         raise OSError("disk full")
@@ -322,3 +322,8 @@ async def test_a_failing_store_surfaces_its_error_but_keeps_the_new_tokens(
         # The old pair died with the refresh; the new one still serves this process.
         assert (await client.ivrs.get(fake.ivr_ids()[0])).id == fake.ivr_ids()[0]
     assert refresh_grants(fake) == 1
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "not stored" in record.getMessage() or "store them" in record.getMessage()
+    assert oauth.tokens is not None
+    assert oauth.tokens.access_token not in record.getMessage()
+    assert record.exc_info is None

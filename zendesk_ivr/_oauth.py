@@ -248,6 +248,16 @@ class OAuth:
                     outcome = self._on_refresh(fresh)
                     if inspect.isawaitable(outcome):
                         await outcome
+            except Exception as exc:
+                # Loud, because the next start cannot log in with a pair that was not stored;
+                # no traceback, since the callback's frames hold the tokens.
+                logger.error(
+                    "OAuth tokens for client %s were rotated but on_refresh failed (%s): "
+                    "store them, or a new authorization will be needed after this process ends",
+                    self.client_id,
+                    type(exc).__name__,
+                )
+                raise
             finally:
                 # Even when storing failed, the old pair is gone: keep working with the new one
                 # (the caller still sees the callback's error).
