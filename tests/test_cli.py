@@ -6,57 +6,21 @@ import asyncio
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
+from cli_helpers import SCRIPT, clean_env, fake_env, run_script
 
 from zendesk_ivr import Ivr, make_converter
 from zendesk_ivr.testing import FakeZendesk
 
-SCRIPT = Path(sys.executable).with_name("zendesk-ivr")
 ROOT = Path(__file__).resolve().parent.parent
-CREDENTIAL_VARS = (
-    "ZENDESK_SUBDOMAIN",
-    "ZENDESK_BASE_URL",
-    "ZENDESK_EMAIL",
-    "ZENDESK_API_TOKEN",
-    "ZENDESK_PASSWORD",
-    "ZENDESK_OAUTH_TOKEN",
-)
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARS}
-    env.update(extra)
-    return env
-
-
-async def run(*args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
-    """Run the console script without blocking the loop (a fake may be serving in it)."""
-    process = await asyncio.create_subprocess_exec(
-        str(SCRIPT),
-        *args,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(env) if env is not None else clean_env(),
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
-def fake_env(fake: FakeZendesk) -> dict[str, str]:
-    assert fake.api_token is not None
-    return clean_env(
-        ZENDESK_BASE_URL=fake.url, ZENDESK_EMAIL=fake.email, ZENDESK_API_TOKEN=fake.api_token
-    )
+run = run_script
 
 
 @pytest.fixture

@@ -7,61 +7,28 @@ import json
 import os
 import pty
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import SCRIPT, fake_env, run_script
 
 from zendesk_ivr import Client, GroupOptions, Ivr, VoicemailOptions, load_export, make_converter
 from zendesk_ivr.testing import FakeZendesk
 
-SCRIPT = Path(sys.executable).with_name("zendesk-ivr")
 CONVERTER = make_converter()
 WRITES = ("POST", "PUT", "DELETE")
-CREDENTIAL_VARS = (
-    "ZENDESK_SUBDOMAIN",
-    "ZENDESK_BASE_URL",
-    "ZENDESK_EMAIL",
-    "ZENDESK_API_TOKEN",
-    "ZENDESK_PASSWORD",
-    "ZENDESK_OAUTH_TOKEN",
-    "ZENDESK_OAUTH_CLIENT_ID",
-)
 #: The ids `FakeZendesk.seed` gives its routes' groups, textback numbers and IVR numbers.
 SEEDED_GROUPS = range(360001381413, 360001381413 + 12)
 SEEDED_PHONES = [*range(360000100000, 360000100020), *range(360000200000, 360000200012)]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARS}
-    env.update(extra)
-    return env
-
-
-def fake_env(fake: FakeZendesk) -> dict[str, str]:
-    assert fake.api_token is not None
-    return clean_env(
-        ZENDESK_BASE_URL=fake.url, ZENDESK_EMAIL=fake.email, ZENDESK_API_TOKEN=fake.api_token
-    )
 
 
 async def run(
     fake: FakeZendesk, *args: str, stdin: int | None = subprocess.DEVNULL
 ) -> tuple[int, str, str]:
     """Run the console script against *fake* without blocking the loop that serves it."""
-    process = await asyncio.create_subprocess_exec(
-        str(SCRIPT),
-        *args,
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=fake_env(fake),
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await run_script(*args, env=fake_env(fake), stdin=stdin)
 
 
 def writes(fake: FakeZendesk) -> list[Any]:

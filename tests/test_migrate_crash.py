@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import CREDENTIAL_VARS
 
 from zendesk_ivr import (
     ApplyFailed,
@@ -33,15 +34,6 @@ from zendesk_ivr.testing import FakeZendesk
 
 CONVERTER = make_converter()
 WRITES = ("POST", "PUT", "DELETE")
-CREDENTIAL_VARS = (
-    "ZENDESK_SUBDOMAIN",
-    "ZENDESK_BASE_URL",
-    "ZENDESK_EMAIL",
-    "ZENDESK_API_TOKEN",
-    "ZENDESK_PASSWORD",
-    "ZENDESK_OAUTH_TOKEN",
-    "ZENDESK_OAUTH_CLIENT_ID",
-)
 #: Seconds the fake takes over each request, so a kill can land while a write is in flight.
 LATENCY = 0.05
 STEPS = 10
