@@ -21,6 +21,7 @@ from ._models import (
     Ivr,
     IvrMenu,
     IvrRoute,
+    IvrTree,
     MenuOptions,
     PhoneNumberOptions,
     TextbackOptions,
@@ -318,17 +319,26 @@ async def audit(
     paginated listing each, run alongside the walk) so routes to deleted groups and menus with
     deleted greetings show up. *extra_rules* run after *rules*.
     """
+    tree, account = await read_for_audit(
+        client, check_groups=check_groups, check_greetings=check_greetings
+    )
+    return audit_ivrs(tree.ivrs, account=account, rules=(*rules, *extra_rules))
+
+
+async def read_for_audit(
+    client: Client, *, check_groups: bool, check_greetings: bool
+) -> tuple[IvrTree, Account]:
+    """The IVR tree and the lookups asked for, read concurrently; a failure stops the rest."""
     with first_error():
         async with asyncio.TaskGroup() as group:
             walking = group.create_task(client.walk())
             looking_up = group.create_task(
-                account_of(client, groups=check_groups, greetings=check_greetings)
+                _account_of(client, groups=check_groups, greetings=check_greetings)
             )
-    tree, account = walking.result(), looking_up.result()
-    return audit_ivrs(tree.ivrs, account=account, rules=(*rules, *extra_rules))
+    return walking.result(), looking_up.result()
 
 
-async def account_of(client: Client, *, groups: bool, greetings: bool) -> Account:
+async def _account_of(client: Client, *, groups: bool, greetings: bool) -> Account:
     """The lookups the audit was asked for, run concurrently."""
 
     async def group_ids() -> frozenset[int] | None:

@@ -27,7 +27,7 @@ from typing import IO, Any, Final, NoReturn
 from . import _journal
 from ._api import Attempt
 from ._apply import ApplyFailed, apply
-from ._audit import Finding, Severity, account_of, audit_ivrs
+from ._audit import Finding, Severity, audit_ivrs, read_for_audit
 from ._client import Client
 from ._exceptions import ZendeskError
 from ._graph import GRAPH_FORMATS, render_graph
@@ -35,7 +35,6 @@ from ._migrate import EXPORT_FORMAT, EXPORT_VERSION, DesiredState, IdMap, Plan, 
 from ._models import Ivr
 from ._plan import plan
 from ._serde import make_converter
-from ._tasks import first_error
 from ._version import __version__
 
 FAIL_ON: Final = ("error", "warning", "info", "never")
@@ -305,13 +304,9 @@ async def _audit(args: argparse.Namespace, out: IO[str]) -> int:
     progress = _Progress("Reading the IVR tree")
     with progress:
         async with _connect(args, progress.on_attempt) as client:
-            with first_error():
-                async with asyncio.TaskGroup() as group:
-                    walking = group.create_task(client.walk())
-                    looking_up = group.create_task(
-                        account_of(client, groups=args.check_groups, greetings=args.check_greetings)
-                    )
-            tree, account = walking.result(), looking_up.result()
+            tree, account = await read_for_audit(
+                client, check_groups=args.check_groups, check_greetings=args.check_greetings
+            )
             requests = client.requests_sent
     findings = audit_ivrs(tree.ivrs, account=account)
     if args.format == "json":
