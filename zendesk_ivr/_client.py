@@ -26,6 +26,7 @@ from ._resources import (
 )
 from ._retry import RetryPolicy
 from ._serde import make_converter
+from ._settings import check_number
 from ._version import __version__
 from ._walk import walk
 
@@ -118,15 +119,15 @@ class Client:
                 "(plain http is allowed only to a loopback host such as the fake server)"
             )
         if timeout is not None:
-            _require_positive("timeout", timeout)
-        _require_positive("max_body_size", max_body_size, integer=True)
+            check_number("timeout", timeout)
+        check_number("max_body_size", max_body_size, integer=True)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if session is not None and trace_configs:
             raise ConfigurationError("trace_configs apply to the client's own session only")
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
             raise ConfigurationError(f"max_concurrency must be an integer, got {max_concurrency!r}")
-        _require_positive("max_concurrency", max_concurrency, integer=True)
+        check_number("max_concurrency", max_concurrency, integer=True)
         if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
             raise ConfigurationError("rate_limiter must be a zendesk_ivr.RateLimiter")
         policy = RetryPolicy(
@@ -296,14 +297,3 @@ def _oauth_from_env(
         "ZENDESK_OAUTH_CLIENT_ID needs ZENDESK_OAUTH_REFRESH_TOKEN (or a token file holding "
         "tokens), or ZENDESK_OAUTH_CLIENT_SECRET for the client credentials grant"
     )
-
-
-def _require_positive(name: str, value: object, *, integer: bool = False) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or (integer and not isinstance(value, int))
-        or not value > 0  # also refuses NaN
-    ):
-        kind = "integer" if integer else "number"
-        raise ConfigurationError(f"{name} must be a positive {kind}, got {value!r}")

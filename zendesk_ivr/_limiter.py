@@ -20,7 +20,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 
-from ._exceptions import ConfigurationError
+from ._settings import check_number
 
 logger = logging.getLogger("zendesk_ivr")
 
@@ -47,14 +47,6 @@ class _Bucket:
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
 
-def _positive_or_none(name: str, value: float | None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ConfigurationError(f"{name} must be a positive number or None, got {value!r}")
-    return float(value)
-
-
 class RateLimiter:
     """
     Token buckets for the plan limit and the Talk limit, plus an account-wide pause.
@@ -75,11 +67,11 @@ class RateLimiter:
         learn: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        rpm = _positive_or_none("requests_per_minute", requests_per_minute)
-        talk = _positive_or_none("talk_requests_per_5_minutes", talk_requests_per_5_minutes)
-        burst = _positive_or_none("burst_seconds", burst_seconds)
-        assert burst is not None
-        self._burst_seconds = burst
+        check_number("requests_per_minute", requests_per_minute, none_ok=True)
+        check_number("talk_requests_per_5_minutes", talk_requests_per_5_minutes, none_ok=True)
+        check_number("burst_seconds", burst_seconds)
+        rpm, talk = requests_per_minute, talk_requests_per_5_minutes
+        self._burst_seconds = float(burst_seconds)
         self._learn = learn
         self._clock = clock
         now = clock()

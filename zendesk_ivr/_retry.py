@@ -16,7 +16,6 @@ from typing import Final
 from attrs import field, frozen
 
 from ._exceptions import (
-    ConfigurationError,
     DecodeError,
     RateLimited,
     ResponseTooLarge,
@@ -24,28 +23,10 @@ from ._exceptions import (
     TransportError,
     ZendeskError,
 )
+from ._settings import number_validator
 
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _BACKOFF_STATUSES: Final = frozenset({500, 502, 503, 504})
-
-
-def _non_negative(_: object, attribute: object, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        name = getattr(attribute, "name", "value")
-        raise ConfigurationError(f"{name} must be a non-negative number, got {value!r}")
-
-
-def _optional_positive(_: object, attribute: object, value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        name = getattr(attribute, "name", "value")
-        raise ConfigurationError(f"{name} must be a positive number or None, got {value!r}")
-
-
-def _retry_count(_: object, attribute: object, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigurationError(f"max_retries must be a non-negative integer, got {value!r}")
 
 
 @frozen(kw_only=True)
@@ -64,11 +45,11 @@ class RetryPolicy:
             queues that reschedule work themselves.
     """
 
-    max_retries: int = field(default=3, validator=_retry_count)
-    backoff_base: float = field(default=0.5, validator=_non_negative)
-    backoff_max: float = field(default=30.0, validator=_non_negative)
-    max_retry_after: float = field(default=300.0, validator=_non_negative)
-    deadline: float | None = field(default=600.0, validator=_optional_positive)
+    max_retries: int = field(default=3, validator=number_validator(integer=True, zero_ok=True))
+    backoff_base: float = field(default=0.5, validator=number_validator(zero_ok=True))
+    backoff_max: float = field(default=30.0, validator=number_validator(zero_ok=True))
+    max_retry_after: float = field(default=300.0, validator=number_validator(zero_ok=True))
+    deadline: float | None = field(default=600.0, validator=number_validator(none_ok=True))
     wait_on_rate_limit: bool = True
 
     def backoff(self, retry: int, rand: Callable[[], float] = random.random) -> float:
