@@ -69,13 +69,47 @@ async def test_audit_json_lists_findings_and_exits_1_on_errors() -> None:
 
 
 async def test_audit_csv_has_a_header_and_one_row_per_finding() -> None:
-    code, out, _ = await run("audit", "--sandbox", "--format", "csv")
+    async with await FakeZendesk.start() as fake:
+        # Three problems planted by hand, each a finding of its own.
+        dead = fake.put_ivr(
+            {
+                "name": "Dead key",
+                "phone_number_ids": [1],
+                "menus": [
+                    {
+                        "name": "Main menu",
+                        "default": True,
+                        "routes": [
+                            {"keypress": "1", "action": "menu", "options": {"menu_id": 999}}
+                        ],
+                    }
+                ],
+            }
+        )
+        empty = fake.put_ivr(
+            {
+                "name": "Empty and unlisted",
+                "phone_number_ids": [],
+                "menus": [{"name": "Main menu", "default": True, "routes": []}],
+            }
+        )
+        code, out, err = await run("audit", "--format", "csv", env=fake_env(fake))
+        dead_menu = fake.ivr_json(dead)["menus"][0]
+        empty_menu = fake.ivr_json(empty)["menus"][0]
 
+    assert code == 1, err
+    assert out.splitlines()[0] == "rule,severity,ivr_id,menu_id,route_id,message"
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 1
-    assert rows
-    assert set(rows[0]) == {"rule", "severity", "ivr_id", "menu_id", "route_id", "message"}
-    assert {r["severity"] for r in rows} <= {"error", "warning", "info"}
+    assert all(row.pop("message") for row in rows)
+    expected = [
+        ("dead_key", "error", dead, dead_menu["id"], dead_menu["routes"][0]["id"]),
+        ("empty_menu", "error", empty, empty_menu["id"], ""),
+        ("no_phone_number", "warning", empty, "", ""),
+    ]
+    fields = ("rule", "severity", "ivr_id", "menu_id", "route_id")
+    assert sorted(tuple(row[f] for f in fields) for row in rows) == sorted(
+        tuple(str(v) for v in e) for e in expected
+    )
 
 
 async def test_audit_table_reads_well_and_ends_with_a_summary() -> None:

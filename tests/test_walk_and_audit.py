@@ -97,16 +97,33 @@ async def test_lookups_are_opt_in(fake: FakeZendesk) -> None:
 
 async def test_audits_of_many_accounts_run_concurrently_under_each_clients_limits() -> None:
     async with (
-        await FakeZendesk.start() as one,
-        await FakeZendesk.start() as two,
+        await FakeZendesk.start(max_page_size=10) as one,
+        await FakeZendesk.start(max_page_size=10) as two,
     ):
-        one.seed(150)
-        two.seed(30)
-        one.latency = two.latency = 0.05
-        async with client_for(one, max_concurrency=2) as a, client_for(two) as b:
+        # Paged listings, then one route listing per menu: many requests, some concurrent.
+        one.seed(40, menus=2, routes=1)
+        two.seed(30, menus=2, routes=1)
+        one.omit_embedded_routes = two.omit_embedded_routes = True
+        one.latency = two.latency = 0.02
+        # The two request logs, sampled while the audits run: overlap shows as a moment when
+        # both servers have had requests and both are still to get more.
+        samples: list[tuple[int, int]] = []
+
+        async def sample() -> None:
+            while True:
+                samples.append((len(one.requests), len(two.requests)))
+                await asyncio.sleep(0.005)
+
+        async with client_for(one, max_concurrency=2) as a, client_for(two, max_concurrency=3) as b:
+            sampler = asyncio.create_task(sample())
             together = list(await asyncio.gather(zendesk_ivr.audit(a), zendesk_ivr.audit(b)))
+            sampler.cancel()
+            totals = len(one.requests), len(two.requests)
             alone = [await zendesk_ivr.audit(a), await zendesk_ivr.audit(b)]
-        assert one.max_in_flight <= 2
+        # Each server saw its own client's limit reached and never passed.
+        assert (one.max_in_flight, two.max_in_flight) == (2, 3)
+    assert totals == (4 + 40 * 2, 3 + 30 * 2)
+    assert any(0 < x < totals[0] and 0 < y < totals[1] for x, y in samples)
     assert together == alone
 
 
