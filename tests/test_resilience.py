@@ -11,7 +11,7 @@ from email.utils import formatdate
 
 import aiohttp
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import zendesk_ivr
@@ -435,6 +435,28 @@ FAULTS = st.sampled_from(
 )
 
 
+def expected_requests(schedule: list[str], pages: int, max_retries: int) -> tuple[bool, int]:
+    """
+    Whether a listing of *pages* pages outlasts *schedule*, one fault per request in order, and
+    how many requests the server gets. Each fault fails one attempt, except a dropped connection:
+    aiohttp resends a GET once by itself, so that attempt ends as the next request does.
+    """
+    queue = list(schedule)
+    requests = 0
+    for _page in range(pages):
+        for _attempt in range(max_retries + 1):
+            requests += 1
+            fault = queue.pop(0) if queue else None
+            if fault == "drop":
+                requests += 1
+                fault = queue.pop(0) if queue else None
+            if fault is None:
+                break  # this page is read
+        else:
+            return False, requests  # every attempt of one page failed
+    return True, requests
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -445,6 +467,10 @@ FAULTS = st.sampled_from(
     schedule=st.lists(FAULTS, max_size=8),
     max_retries=st.integers(min_value=0, max_value=3),
 )
+# The edges: as many faults on one page as the retries allowed, and one more.
+@example(items=4, schedule=["500", "502", "503"], max_retries=3)
+@example(items=4, schedule=["500", "502", "503", "504"], max_retries=3)
+@example(items=7, schedule=["429", "truncate", "mid_body", "slow"], max_retries=1)
 async def test_a_listing_under_faults_is_exact_or_a_typed_error(
     items: int, schedule: list[str], max_retries: int
 ) -> None:
@@ -458,18 +484,26 @@ async def test_a_listing_under_faults_is_exact_or_a_typed_error(
             elif fault == "truncate":
                 fake.truncate_next()
             elif fault == "slow":
-                fake.delay_next(0.3)
+                fake.delay_next(0.6)
             else:
                 fake.fail_next(int(fault), retry_after=0 if fault in ("429", "503") else None)
         listed: list[int] = []
-        async with client_for(fake, max_retries=max_retries, timeout=0.15) as client:
+        failed = False
+        async with client_for(fake, max_retries=max_retries, timeout=0.4) as client:
             try:
                 async for ivr in client.ivrs.list():
                     listed.append(ivr.id)
             except zendesk_ivr.ZendeskError:
-                assert listed == ids[: len(listed)]  # what came before the error is right
-                return
-        assert listed == ids  # no error: every item, in order, none twice
+                failed = True
+        requests = len(fake.requests)
+
+    # Every fault is retryable for a GET: the listing fails only when the retries run out.
+    completes, expected = expected_requests(schedule, -(-items // 3) or 1, max_retries)
+    assert (not failed, requests) == (completes, expected)
+    if completes:
+        assert listed == ids  # every item, in order, none twice
+    else:
+        assert listed == ids[: len(listed)]  # what came before the error is right
 
 
 # --- Review fixes: each was a bug found by a reviewer -----------------------------------------
