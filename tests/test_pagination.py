@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 import aiohttp
 import pytest
 from aiohttp import web
+from yarl import URL
 
 import zendesk_ivr
 from zendesk_ivr import Client, Page
@@ -145,22 +146,29 @@ async def test_resume_refuses_a_link_to_another_host(zendesk_fake: FakeZendesk) 
 
 
 async def serve_one_page(
-    next_page: Callable[[web.Request], str],
+    next_page: Callable[[URL, int], str], log: list[URL]
 ) -> tuple[web.AppRunner, str]:
-    """A real server whose single page links where *next_page* says."""
+    """
+    A real server whose single page links where *next_page* says (given the page's URL and a
+    decoy port). The same app also listens at the decoys a bad link may name: another loopback
+    host on the same port, and another port. *log* gets every request any of them receives.
+    """
 
     async def handler(request: web.Request) -> web.Response:
+        log.append(request.url)
         return web.json_response(
-            {"ivrs": [{"id": 1, "name": "a"}], "next_page": next_page(request), "count": 2}
+            {"ivrs": [{"id": 1, "name": "a"}], "next_page": next_page(request.url, decoy_port)}
         )
 
     app = web.Application()
     app.router.add_get("/api/v2/channels/voice/ivr", handler)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
     port = runner.addresses[0][1]
+    await web.TCPSite(runner, "127.0.0.2", port).start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    decoy_port = runner.addresses[2][1]
     return runner, f"http://127.0.0.1:{port}"
 
 
@@ -172,20 +180,20 @@ async def collect_ids(client: Client, into: list[int]) -> None:
 @pytest.mark.parametrize(
     ("next_page", "problem"),
     [
-        (lambda r: "https://evil.example/api/v2/channels/voice/ivr?page=2", "refusing"),
-        (lambda r: "http://localhost:1/api/v2/channels/voice/ivr?page=2", "refusing"),
-        (lambda r: str(r.url.with_scheme("https")), "refusing"),
-        (lambda r: str(r.url), "page just read"),
+        (lambda url, _: str(url.with_host("127.0.0.2").with_query(page=2)), "refusing"),
+        (lambda url, decoy: str(url.with_port(decoy).with_query(page=2)), "refusing"),
+        (lambda url, _: str(url.with_scheme("https")), "refusing"),
+        (lambda url, _: str(url), "page just read"),
     ],
     ids=["other-host", "other-port", "other-scheme", "same-page"],
 )
 async def test_a_bad_next_page_is_refused_and_nothing_is_sent_there(
-    next_page: Callable[[web.Request], str], problem: str
+    next_page: Callable[[URL, int], str], problem: str
 ) -> None:
-    runner, url = await serve_one_page(next_page)
-    attempts: list[zendesk_ivr.Attempt] = []
+    log: list[URL] = []
+    runner, url = await serve_one_page(next_page, log)
     try:
-        async with Client(base_url=url, oauth_token="t", on_attempt=attempts.append) as client:
+        async with Client(base_url=url, oauth_token="t") as client:
             seen: list[int] = []
             with pytest.raises(zendesk_ivr.PaginationError, match=problem):
                 await collect_ids(client, seen)
@@ -193,4 +201,4 @@ async def test_a_bad_next_page_is_refused_and_nothing_is_sent_there(
         await runner.cleanup()
     # The page whose link is bad is suspect too: none of it is delivered.
     assert seen == []
-    assert len(attempts) == 1
+    assert log == [URL(url).with_path("/api/v2/channels/voice/ivr").with_query(per_page=100)]

@@ -58,14 +58,16 @@ async def test_the_walk_lists_routes_where_the_listing_did_not_embed_them(
 
 
 async def test_the_walk_counts_retries_as_requests(fake: FakeZendesk) -> None:
-    fake.seed(2)
-    fake.fail_next(503, retry_after=0)
+    fake.seed(150)
+    fake.fail_next(503, retry_after=0, times=2)  # the first page is tried three times
 
     async with client_for(fake) as client:
         tree = await client.walk()
 
-    assert tree.requests == 2
-    assert len(tree.ivrs) == 2
+    pages = [r.query_dict.get("page", "1") for r in fake.requests]
+    assert pages == ["1", "1", "1", "2"]
+    assert tree.requests == len(fake.requests)
+    assert len(tree.ivrs) == 150
 
 
 async def test_the_demo_account_audit_finds_every_planted_problem(fake: FakeZendesk) -> None:
