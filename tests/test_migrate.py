@@ -129,6 +129,44 @@ def canonical(ivrs: Iterable[Ivr], id_map: IdMap | None = None) -> list[Any]:
     return shown
 
 
+def served(fake: FakeZendesk, id_map: IdMap | None = None) -> list[Any]:
+    """
+    The IVRs the fake holds, read from the JSON it serves (never through the SDK's converter),
+    in `canonical`'s shape; outside references through *id_map*.
+    """
+    m = id_map or IdMap()
+    shown = []
+    for ivr_id in fake.ivr_ids():
+        raw = fake.ivr_json(ivr_id)
+        names = {x["id"]: x["name"] for x in raw["menus"]}
+        menus = []
+        for x in raw["menus"]:
+            routes = []
+            for r in x["routes"]:
+                options = dict(r["options"])
+                if "group_ids" in options:
+                    options["group_ids"] = [m.groups.get(g, g) for g in options["group_ids"]]
+                if options.get("textback_phone_number_id") is not None:
+                    phone = options["textback_phone_number_id"]
+                    options["textback_phone_number_id"] = m.phone_numbers.get(phone, phone)
+                if "menu_id" in options:
+                    options["menu_id"] = names.get(options["menu_id"], "<dead>")
+                routes.append([r["keypress"], r["action"], options, r["overflow_options"]])
+            greeting = x["greeting_id"]
+            menus.append(
+                [
+                    x["default"],
+                    x["name"],
+                    m.greetings.get(greeting, greeting),
+                    sorted(routes, key=lambda entry: entry[0]),
+                ]
+            )
+        menus.sort(key=lambda entry: (not entry[0], entry[1]))
+        phones = sorted(m.phone_numbers.get(p, p) for p in raw["phone_number_ids"])
+        shown.append([raw["name"], phones, menus])
+    return sorted(shown, key=lambda entry: entry[0])
+
+
 @pytest.fixture
 async def target() -> AsyncIterator[FakeZendesk]:
     async with await FakeZendesk.start() as fake:
@@ -668,6 +706,27 @@ async def test_an_export_of_one_account_applies_to_another_and_the_exports_match
     assert set(DEMO_PROBLEMS) >= UNMIGRATABLE
     async with await FakeZendesk.start() as source:
         demo = seed_demo_account(source, ivrs=45)
+        # Overflow options, which the demo leaves empty, go across as they are.
+        source.put_ivr(
+            {
+                "name": "Overflowing",
+                "phone_number_ids": [7],
+                "menus": [
+                    {
+                        "name": "Main menu",
+                        "default": True,
+                        "routes": [
+                            {
+                                "keypress": "1",
+                                "action": "group",
+                                "options": {"group_ids": [demo.group_ids[0]]},
+                                "overflow_options": [{"action": "voicemail"}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
         async with Client(
             base_url=source.url, email=source.email, api_token=source.api_token
         ) as reader:
@@ -703,6 +762,8 @@ async def test_an_export_of_one_account_applies_to_another_and_the_exports_match
 
     assert report.ok
     assert len(report.done) == len(result.steps)
+    # What each fake holds, read from its own JSON: the copy is the source, references mapped.
+    assert served(target) == served(source, id_map)
     assert canonical(copied.ivrs) == canonical(exported, id_map)
     assert len(copied.ivrs) == len(exported) > 20
 
@@ -876,6 +937,9 @@ MENU_NAMES = ("Welcome", "Billing", "Sales")
 KEYS = ("1", "2", "3", "*")
 PHONES = (101, 102, 103)
 
+# Overflow options are sent as they are; their element shape is undocumented.
+OVERFLOWS = st.sampled_from([[], [{"action": "voicemail"}], [{"timeout": 30}, {"x": None}]])
+
 # An abstract route: (action, argument) with groups and greetings as indices into the fake's.
 route_specs = st.one_of(
     st.tuples(
@@ -901,7 +965,7 @@ def ivr_specs(draw: st.DrawFn, name: str) -> dict[str, Any]:
             action, argument = draw(route_specs)
             if action == "menu":
                 argument %= len(names)
-            routes.append((key, action, argument))
+            routes.append((key, action, argument, draw(OVERFLOWS)))
         menus.append(
             {"name": menu_name, "greeting": draw(st.sampled_from([None, 0, 1])), "routes": routes}
         )
@@ -940,8 +1004,9 @@ def planted(spec: dict[str, Any], groups: Sequence[int], greetings: Sequence[int
                         "keypress": key,
                         "action": action,
                         "options": options_json(action, arg, groups, f"@menu:{arg}"),
+                        "overflow_options": overflow,
                     }
-                    for key, action, arg in m["routes"]
+                    for key, action, arg, overflow in m["routes"]
                 ],
             }
             for index, m in enumerate(spec["menus"])
@@ -961,6 +1026,34 @@ def modelled(spec: dict[str, Any], groups: Sequence[int], greetings: Sequence[in
             if r["action"] == "menu":
                 r["options"]["menu_id"] = menu_ids[int(r["options"]["menu_id"].split(":")[1])]
     return CONVERTER.structure(raw, Ivr)
+
+
+def expected_served(
+    specs: Sequence[dict[str, Any]], groups: Sequence[int], greetings: Sequence[int]
+) -> list[Any]:
+    """The specs as the fake should serve them, in `served`'s shape, written from the specs."""
+    shown = []
+    for spec in specs:
+        names = [m["name"] for m in spec["menus"]]
+        menus = [
+            [
+                index == 0,
+                m["name"],
+                None if m["greeting"] is None else greetings[m["greeting"]],
+                sorted(
+                    (
+                        [key, action, options_json(action, arg, groups, menu_name), overflow]
+                        for key, action, arg, overflow in m["routes"]
+                        for menu_name in [names[arg] if action == "menu" else None]
+                    ),
+                    key=lambda entry: entry[0],
+                ),
+            ]
+            for index, m in enumerate(spec["menus"])
+        ]
+        menus.sort(key=lambda entry: (not entry[0], entry[1]))
+        shown.append([spec["name"], sorted(spec["phones"]), menus])
+    return sorted(shown, key=lambda entry: entry[0])
 
 
 @settings(
@@ -983,6 +1076,8 @@ async def test_applying_plan_b_to_a_gives_b_and_planning_again_is_empty(
             before = await c.walk()
             await apply(c, plan(desired, before, prune=True, same_account=True))
             after = await c.walk()
+        held = served(fake)
 
+    assert held == expected_served(b, groups, greetings)
     assert canonical(after.ivrs) == canonical(desired)
     assert plan(desired, after, prune=True, same_account=True).is_empty
