@@ -1,6 +1,15 @@
-"""Developer tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks."""
+"""
+Developer tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks;
+``nox -s mutate`` mutation testing before a release.
+"""
 
 from __future__ import annotations
+
+import fnmatch
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import nox
 
@@ -43,3 +52,129 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".", *_group("bench"))
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+class Target(NamedTuple):
+    """What one mutation target mutates, the tests that drive it, and its share of the time."""
+
+    source: str  # the file mutated
+    functions: tuple[str, ...]  # globs over mutmut's mangled function names in it
+    tests: tuple[str, ...]
+    seconds: int
+
+
+# The modules whose bugs cost users most, most costly first: the retry rules, the next-page and
+# resume link rules, the plan, apply, the journal, the audit rules, the limiter. Each target runs
+# only its own tests (mutmut then runs, per mutant, those of them that call the mutated function);
+# tests that start the console script are left out, since the script runs unmutated code.
+MUTATION_TARGETS: dict[str, Target] = {
+    "retry": Target(
+        "zendesk_ivr/_retry.py",
+        ("*",),
+        ("tests/test_retry_rules.py", "tests/test_resilience.py"),
+        300,
+    ),
+    "links": Target(
+        "zendesk_ivr/_protocol.py",
+        tuple(
+            f"x_{name}__mutmut_*"
+            for name in ("next_page_url", "resume_url", "same_origin", "_without_userinfo")
+        ),
+        ("tests/test_link_rules.py", "tests/test_protocol.py", "tests/test_pagination.py"),
+        300,
+    ),
+    "plan": Target("zendesk_ivr/_plan.py", ("*",), ("tests/test_migrate.py",), 600),
+    "apply": Target("zendesk_ivr/_apply.py", ("*",), ("tests/test_migrate.py",), 540),
+    "journal": Target("zendesk_ivr/_journal.py", ("*",), ("tests/test_migrate.py",), 300),
+    "audit": Target(
+        "zendesk_ivr/_audit.py",
+        ("*",),
+        ("tests/test_audit.py", "tests/test_walk_and_audit.py"),
+        300,
+    ),
+    "limiter": Target(
+        "zendesk_ivr/_limiter.py",
+        ("*",),
+        ("tests/test_limiter.py", "tests/test_resilience.py"),
+        300,
+    ),
+}
+MUTATION_WORK = Path(".mutmut")
+# A test running 20 s (the slowest takes 5 s) is hung by its mutant: that kills the mutant.
+# A backoff made to sleep for minutes burns no CPU, so mutmut's CPU-time limit alone would wait.
+MUTATION_PYTEST_ARGS = ("--timeout=20",)
+
+
+@nox.session
+def mutate(session: nox.Session) -> None:
+    """
+    Mutation testing with mutmut, before a release (not run by default, nor in CI: about 45
+    minutes on 2 cores). Name targets after ``--`` to run some: ``nox -s mutate -- retry links``.
+    Each target works in .mutmut/TARGET, within its time box; verdicts are kept there, so a
+    second run only tries what changed or was not reached. Ends with mutants, killed and
+    survived per target; ``cd .mutmut/TARGET && mutmut show NAME`` prints a survivor's diff.
+    """
+    session.install("-e", ".", *_group("mutate"))
+    chosen = session.posargs or list(MUTATION_TARGETS)
+    unknown = sorted(set(chosen) - set(MUTATION_TARGETS))
+    if unknown:
+        session.error(f"unknown targets {unknown}; choose from {list(MUTATION_TARGETS)}")
+    pytest_config = PYPROJECT["tool"]["pytest"]["ini_options"]
+    rows = []
+    for name in chosen:
+        target = MUTATION_TARGETS[name]
+        work = _mutation_workdir(name, target, pytest_config)
+        module = target.source.removesuffix(".py").replace("/", ".")
+        globs = [f"{module}.{function}" for function in target.functions]
+        with session.chdir(work):
+            # SIGINT stops mutmut cleanly, keeping each verdict reached; 124: the time box ended.
+            session.run(
+                *("timeout", "--signal=INT", str(target.seconds), "mutmut", "run", *globs),
+                external=True,
+                success_codes=[0, 124],
+            )
+            listing = str(session.run("mutmut", "results", "--all", "true", silent=True))
+        rows.append((name, _count_verdicts(listing, globs)))
+    session.log(f"{'target':<8} {'mutants':>7} {'killed':>6} {'survived':>8} {'not run':>7}")
+    for name, seen in rows:
+        killed = seen["killed"] + seen["timeout"]
+        survived, total = seen["survived"], seen.total()
+        session.log(
+            f"{name:<8} {total:>7} {killed:>6} {survived:>8} {total - killed - survived:>7}"
+        )
+
+
+def _mutation_workdir(name: str, target: Target, pytest_config: dict[str, Any]) -> Path:
+    """A folder for one target: the package and tests linked in, and mutmut's config for it."""
+    work = MUTATION_WORK / name
+    work.mkdir(parents=True, exist_ok=True)
+    for linked in ("zendesk_ivr", "tests"):
+        link = work / linked
+        if not link.is_symlink():
+            link.symlink_to(Path.cwd() / linked)
+    config = {
+        "tool.pytest.ini_options": pytest_config,
+        "tool.mutmut": {
+            "source_paths": ["zendesk_ivr"],
+            "only_mutate": [target.source],
+            "pytest_add_cli_args_test_selection": list(target.tests),
+            "pytest_add_cli_args": list(MUTATION_PYTEST_ARGS),
+        },
+    }
+    # JSON strings, lists and booleans are valid TOML values.
+    text = "".join(
+        f"[{table}]\n" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items())
+        for table, values in config.items()
+    )
+    (work / "pyproject.toml").write_text(text)
+    return work
+
+
+def _count_verdicts(listing: str, globs: list[str]) -> Counter[str]:
+    """mutmut's verdicts (``NAME: STATUS`` lines) over the mutants the target's globs name."""
+    seen: Counter[str] = Counter()
+    for line in listing.splitlines():
+        mutant, _, status = line.strip().rpartition(": ")
+        if any(fnmatch.fnmatchcase(mutant, glob) for glob in globs):
+            seen[status] += 1
+    return seen
