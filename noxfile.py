@@ -83,7 +83,12 @@ MUTATION_TARGETS: dict[str, Target] = {
         ("tests/test_link_rules.py", "tests/test_protocol.py", "tests/test_pagination.py"),
         300,
     ),
-    "plan": Target("zendesk_ivr/_plan.py", ("*",), ("tests/test_migrate.py",), 600),
+    "plan": Target(
+        "zendesk_ivr/_plan.py",
+        ("*",),
+        ("tests/test_plan_rules.py", "tests/test_plan_messages.py", "tests/test_migrate.py"),
+        600,
+    ),
     "apply": Target("zendesk_ivr/_apply.py", ("*",), ("tests/test_migrate.py",), 540),
     "journal": Target("zendesk_ivr/_journal.py", ("*",), ("tests/test_migrate.py",), 300),
     "audit": Target(
