@@ -150,13 +150,14 @@ def mutate(session: nox.Session) -> None:
             )
             listing = str(session.run("mutmut", "results", "--all", "true", silent=True))
         rows.append((name, _count_verdicts(listing, globs)))
-    session.log(f"{'target':<8} {'mutants':>7} {'killed':>6} {'survived':>8} {'not run':>7}")
+    # Killed counts the mutants whose tests hung too; "no tests": no selected test calls it.
+    columns = ("mutants", "killed", "survived", "no tests", "not run")
+    session.log(f"{'target':<8} " + " ".join(f"{c:>8}" for c in columns))
     for name, seen in rows:
         killed = seen["killed"] + seen["timeout"]
-        survived, total = seen["survived"], seen.total()
-        session.log(
-            f"{name:<8} {total:>7} {killed:>6} {survived:>8} {total - killed - survived:>7}"
-        )
+        survived, untested, total = seen["survived"], seen["no tests"], seen.total()
+        figures = (total, killed, survived, untested, total - killed - survived - untested)
+        session.log(f"{name:<8} " + " ".join(f"{f:>8}" for f in figures))
 
 
 def _mutation_workdir(name: str, target: Target, pytest_config: dict[str, Any]) -> Path:
