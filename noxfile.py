@@ -104,7 +104,7 @@ MUTATION_TARGETS: dict[str, Target] = {
     "audit": Target(
         "zendesk_ivr/_audit.py",
         ("*",),
-        ("tests/test_audit.py", "tests/test_walk_and_audit.py"),
+        ("tests/test_audit_messages.py", "tests/test_audit.py", "tests/test_walk_and_audit.py"),
         300,
     ),
     "limiter": Target(
