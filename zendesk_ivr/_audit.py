@@ -91,7 +91,8 @@ class Account:
     """
 
     group_ids: frozenset[int] | None = None
-    greeting_ids: frozenset[int] | None = None
+    #: Integers for uploaded greetings, strings for built-in ones ("voicemail_en", "ivr_none").
+    greeting_ids: frozenset[int | str] | None = None
 
 
 Rule = Callable[[Ivr, Account], Iterable[Finding]]
@@ -346,7 +347,7 @@ async def _account_of(client: Client, *, groups: bool, greetings: bool) -> Accou
             return None
         return frozenset([g.id async for g in client.groups.list() if not g.deleted])
 
-    async def greeting_ids() -> frozenset[int] | None:
+    async def greeting_ids() -> frozenset[int | str] | None:
         if not greetings:
             return None
         return frozenset([g.id async for g in client.greetings.list()])

@@ -253,8 +253,9 @@ class _Planner:
             pairs.append((menu, key, ref, match))
         menu_refs = {menu.id: ref for menu, _key, ref, _match in pairs}
         for menu, key, ref, match in pairs:
-            greeting = None
-            if menu.greeting_id is not None:
+            greeting: int | str | None = menu.greeting_id
+            # Built-in greetings (string ids such as "ivr_none") are the same on every account.
+            if isinstance(menu.greeting_id, int):
                 greeting = self.map_id("greeting", menu.greeting_id, key)
             if key == default_menu_key(ivr_key) and current is None:
                 # Zendesk names the automatic default menu in the account's language: always set.
