@@ -239,6 +239,18 @@ def textback_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
             yield _route_error("incomplete_textback", ivr, menu, route, problem)
 
 
+def incomplete_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
+    """A route the account holds with a null keypress or action (read as "") does nothing."""
+    for menu, route in _routes_of(ivr):
+        missing = [name for name in ("keypress", "action") if not getattr(route, name)]
+        if missing:
+            problem = (
+                f"has no {' and no '.join(missing)} (null in the account's data): "
+                "no caller can use it"
+            )
+            yield _route_error("incomplete_route", ivr, menu, route, problem)
+
+
 def phone_number_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
     """Forwarding needs a number in E.164 form (+ and country code)."""
     for menu, route in _routes_of(ivr):
@@ -261,7 +273,7 @@ def unknown_greeting(ivr: Ivr, account: Account) -> Iterable[Finding]:
                 severity=Severity.WARNING,
                 ivr_id=ivr.id,
                 menu_id=menu.id,
-                message=f"{_where(ivr, menu)} uses greeting {menu.greeting_id}, "
+                message=f"{_where(ivr, menu)} uses greeting {menu.greeting_id!r}, "
                 "which is not a greeting of the account",
             )
 
@@ -283,6 +295,7 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     dead_key,
     unreachable_menu,
     group_routes,
+    incomplete_route,
     textback_route,
     phone_number_route,
     unknown_greeting,

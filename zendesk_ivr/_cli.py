@@ -20,6 +20,7 @@ import json
 import os
 import signal
 import sys
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, Final, NoReturn
@@ -100,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--subdomain", help="'acme' for https://acme.zendesk.com")
     group.add_argument("--email", help="agent email (with --api-token or --password)")
     group.add_argument("--api-token", help="API token (prefer ZENDESK_API_TOKEN)")
-    group.add_argument("--password", help="password (prefer ZENDESK_PASSWORD)")
+    group.add_argument(
+        "--password", help="deprecated: Zendesk turned password access off in January 2026"
+    )
     group.add_argument("--oauth-token", help="OAuth access token (prefer ZENDESK_OAUTH_TOKEN)")
     group.add_argument(
         "--token-file",
@@ -246,8 +249,25 @@ async def _connect(
         # Credentials on the command line replace those of the environment as a whole, so
         # switching scheme (say, to --oauth-token) does not clash with ZENDESK_API_TOKEN.
         environ = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_VARS}
-    async with Client.from_env(environ, token_file=args.token_file, **settings) as client:
+    with _deprecations_on_one_line():
+        client = Client.from_env(environ, token_file=args.token_file, **settings)
+    async with client:
         yield client
+
+
+@contextlib.contextmanager
+def _deprecations_on_one_line() -> Iterator[None]:
+    """A deprecated setting (a password) is said once, on one line of stderr, not as a trace."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, DeprecationWarning):
+            print(f"zendesk-ivr: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
 
 
 class _Progress:

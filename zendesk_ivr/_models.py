@@ -355,7 +355,7 @@ class SkippedRecord:
             if value is not None
         )
         named = f" {self.name!r}" if self.name else ""
-        return f"{self.kind}{named} at {self.path}{where}: its id is null, so it cannot be used"
+        return f"{self.kind}{named} at {self.path}{where}: it has no id, so it cannot be used"
 
 
 @frozen

@@ -16,6 +16,7 @@ from yarl import URL
 
 from . import _protocol as p
 from ._api import Api
+from ._core import paging
 from ._models import (
     UNSET,
     Greeting,
@@ -192,18 +193,28 @@ class RoutesResource:
 
 
 class GroupsResource:
-    """Support groups (``/api/v2/groups``), read for the audit's group checks."""
+    """
+    Support groups (``/api/v2/groups``), read for the audit's group checks.
+
+    Listed by cursor (``page[size]=100``, then ``links.next`` while ``meta.has_more``), which
+    Zendesk offers here and which, unlike offset pages, reads past 10,000 groups.
+    """
 
     def __init__(self, api: Api) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
-        first = p.first_page_url(p.groups_url(self._api.site))
+        first = paging.cursor_first_page(p.groups_url(self._api.site), p.MAX_PAGE_SIZE)
         return self._api.items(first, p.GROUP_ENVELOPE, Group, start)
 
 
 class GreetingsResource:
-    """Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks."""
+    """
+    Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks.
+
+    The built-in greetings (string ids) come beside the uploaded ones (integer ids). Offset
+    pages: the Talk docs document no cursor form for greetings.
+    """
 
     def __init__(self, api: Api) -> None:
         self._api = api

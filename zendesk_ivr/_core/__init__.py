@@ -1,0 +1,1 @@
+"""The request engine: protocol, transport, retries, limits, serialisation."""
