@@ -20,6 +20,7 @@ from ._core import paging
 from ._models import (
     UNSET,
     Greeting,
+    GreetingId,
     Group,
     Ivr,
     IvrFields,
@@ -101,7 +102,7 @@ class MenusResource:
         return await self._api.fetch_one("GET", url, p.MENU_ENVELOPE, IvrMenu)
 
     async def create(
-        self, ivr_id: int, *, name: str, greeting_id: int | Unset | None = UNSET
+        self, ivr_id: int, *, name: str, greeting_id: GreetingId | Unset | None = UNSET
     ) -> IvrMenu:
         url = p.menus_url(self._api.root, ivr_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
@@ -113,9 +114,12 @@ class MenusResource:
         menu_id: int,
         *,
         name: str | Unset | None = UNSET,
-        greeting_id: int | Unset | None = UNSET,
+        greeting_id: GreetingId | Unset | None = UNSET,
     ) -> IvrMenu:
-        """Change the fields passed; ``greeting_id=None`` removes the greeting."""
+        """
+        Change the fields passed; ``greeting_id=None`` removes the greeting. A greeting id is an
+        integer (uploaded) or a built-in greeting's string id (``"ivr_none"``).
+        """
         url = p.menu_url(self._api.root, ivr_id, menu_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
         return await self._api.fetch_one("PUT", url, p.MENU_ENVELOPE, IvrMenu, fields)
@@ -204,8 +208,14 @@ class GroupsResource:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
-        first = paging.cursor_first_page(p.groups_url(self._api.site), p.MAX_PAGE_SIZE)
-        return self._api.items(first, p.GROUP_ENVELOPE, Group, start)
+        return self._api.items(self._first(), p.GROUP_ENVELOPE, Group, start)
+
+    def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Group], None]:
+        """The group listing page by page; ``next_page`` is the cursor page's ``links.next``."""
+        return self._api.pages(self._first(), p.GROUP_ENVELOPE, Group, start)
+
+    def _first(self) -> URL:
+        return paging.cursor_first_page(p.groups_url(self._api.site), p.MAX_PAGE_SIZE)
 
 
 class GreetingsResource:
