@@ -1,9 +1,14 @@
 """An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
 
-from ._api import Attempt
-from ._apply import ApplyFailed, ApplyReport, StepFailure, apply
-from ._audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
+from ._analysis.audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
+from ._analysis.graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
 from ._client import Client
+from ._core.envelopes import Page
+from ._core.limiter import RateLimiter
+from ._core.oauth import OAuth, OAuthTokens, TokenFileStore
+from ._core.requester import Attempt
+from ._core.retry import RetryPolicy
+from ._core.serde import make_converter
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -21,10 +26,10 @@ from ._exceptions import (
     TransportError,
     ZendeskError,
 )
-from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
-from ._journal import JournalError, JournalMismatch
-from ._limiter import RateLimiter
-from ._migrate import (
+from ._migration.apply import ApplyFailed, ApplyReport, StepFailure, apply
+from ._migration.journal import JournalError, JournalMismatch
+from ._migration.planner import PlanRefused, UnmappedReference, plan
+from ._migration.steps import (
     DesiredState,
     IdMap,
     InvalidExport,
@@ -57,9 +62,6 @@ from ._models import (
     Unset,
     VoicemailOptions,
 )
-from ._oauth import OAuth, OAuthTokens, TokenFileStore
-from ._plan import PlanRefused, UnmappedReference, plan
-from ._protocol import Page
 from ._resources import (
     GreetingsResource,
     GroupsResource,
@@ -67,8 +69,6 @@ from ._resources import (
     MenusResource,
     RoutesResource,
 )
-from ._retry import RetryPolicy
-from ._serde import make_converter
 from ._version import __version__
 
 __all__ = [

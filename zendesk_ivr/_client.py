@@ -10,13 +10,16 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from . import _protocol
-from ._api import Api, Attempt
+from ._core import auth, urls
+from ._core.limiter import RateLimiter
+from ._core.oauth import OAuth, TokenFileStore
+from ._core.requester import Api, Attempt
+from ._core.retry import RetryPolicy
+from ._core.serde import make_converter
+from ._core.settings import check_number
+from ._core.transport import DEFAULT_MAX_BODY_SIZE, Transport
 from ._exceptions import ConfigurationError
-from ._http import DEFAULT_MAX_BODY_SIZE, Transport
-from ._limiter import RateLimiter
 from ._models import IvrTree
-from ._oauth import OAuth, TokenFileStore
 from ._resources import (
     GreetingsResource,
     GroupsResource,
@@ -24,9 +27,6 @@ from ._resources import (
     MenusResource,
     RoutesResource,
 )
-from ._retry import RetryPolicy
-from ._serde import make_converter
-from ._settings import check_number
 from ._version import __version__
 from ._walk import walk
 
@@ -99,7 +99,7 @@ class Client:
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         user_agent: str | None = None,
     ) -> None:
-        site = _protocol.base_url_for(subdomain, base_url)
+        site = urls.base_url_for(subdomain, base_url)
         if oauth is not None:
             if not isinstance(oauth, OAuth):
                 raise ConfigurationError("oauth must be a zendesk_ivr.OAuth")
@@ -110,10 +110,10 @@ class Client:
                 )
             credentials = None
         else:
-            credentials = _protocol.credentials_for(
+            credentials = auth.credentials_for(
                 email=email, api_token=api_token, password=password, oauth_token=oauth_token
             )
-        if site.scheme != "https" and not _protocol.is_loopback(site):
+        if site.scheme != "https" and not urls.is_loopback(site):
             raise ConfigurationError(
                 f"refusing to send credentials over plain http to {site.host}; use https "
                 "(plain http is allowed only to a loopback host such as the fake server)"
