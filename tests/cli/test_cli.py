@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
-from cli_helpers import SCRIPT, clean_env, fake_env, run_script
 
+from tests.cli_helpers import SCRIPT, clean_env, fake_env, run_script
 from zendesk_ivr import Ivr, make_converter
 from zendesk_ivr.testing import FakeZendesk
 

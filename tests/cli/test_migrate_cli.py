@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import SCRIPT, fake_env, run_script
 
+from tests.cli_helpers import SCRIPT, fake_env, run_script
 from zendesk_ivr import Client, GroupOptions, Ivr, VoicemailOptions, load_export, make_converter
 from zendesk_ivr.testing import FakeZendesk
 

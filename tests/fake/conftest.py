@@ -8,8 +8,8 @@ import pytest
 from aiohttp import (
     ClientSession,
 )
-from fake_http import TOKEN_AUTH
 
+from tests.fake.fake_http import TOKEN_AUTH
 from zendesk_ivr.testing import FakeZendesk
 
 

@@ -10,7 +10,9 @@ import pytest
 from aiohttp import (
     ClientSession,
 )
-from fake_http import (
+from yarl import URL
+
+from tests.fake.fake_http import (
     API,
     EMAIL,
     JSON_TYPE,
@@ -18,8 +20,6 @@ from fake_http import (
     call,
     create_ivr,
 )
-from yarl import URL
-
 from zendesk_ivr.testing import FakeZendesk
 from zendesk_ivr.testing._demo import SEED_KEYPRESSES, seed_ivrs
 from zendesk_ivr.testing._render import render_ivr

@@ -8,7 +8,9 @@ import pytest
 from aiohttp import (
     ClientSession,
 )
-from fake_http import (
+from yarl import URL
+
+from tests.fake.fake_http import (
     API,
     EMAIL,
     OAUTH,
@@ -18,8 +20,6 @@ from fake_http import (
     basic,
     call,
 )
-from yarl import URL
-
 from zendesk_ivr.testing import FakeZendesk
 
 # --- authentication -----------------------------------------------------------------------

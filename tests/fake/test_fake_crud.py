@@ -8,13 +8,13 @@ import pytest
 from aiohttp import (
     ClientSession,
 )
-from fake_http import (
+
+from tests.fake.fake_http import (
     API,
     JSON_TYPE,
     call,
     create_ivr,
 )
-
 from zendesk_ivr.testing import FakeZendesk
 from zendesk_ivr.testing._state import FIRST_ID
 

@@ -14,14 +14,14 @@ from aiohttp import (
     ClientSession,
     ServerDisconnectedError,
 )
-from fake_http import (
+
+from tests.fake.fake_http import (
     API,
     JSON_TYPE,
     TOKEN_AUTH,
     call,
     create_ivr,
 )
-
 from zendesk_ivr.testing import FakeZendesk, RecordedRequest
 
 # --- faults -------------------------------------------------------------------------------

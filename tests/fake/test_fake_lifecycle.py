@@ -12,7 +12,9 @@ from aiohttp import (
     ClientConnectionError,
     ClientSession,
 )
-from fake_http import (
+from yarl import URL
+
+from tests.fake.fake_http import (
     API,
     EMAIL,
     OAUTH,
@@ -22,8 +24,6 @@ from fake_http import (
     basic,
     call,
 )
-from yarl import URL
-
 from zendesk_ivr.testing import FakeZendesk, RecordedRequest
 from zendesk_ivr.testing._demo import seed_ivrs
 from zendesk_ivr.testing._faults import (

@@ -9,12 +9,12 @@ import pytest
 from aiohttp import (
     ClientSession,
 )
-from fake_http import (
+
+from tests.fake.fake_http import (
     API,
     assert_record_invalid,
     call,
 )
-
 from zendesk_ivr.testing import FakeZendesk
 
 # --- 422 rules ------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import CREDENTIAL_VARS
 
+from tests.cli_helpers import CREDENTIAL_VARS
 from zendesk_ivr import (
     ApplyFailed,
     Client,
