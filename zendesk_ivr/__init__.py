@@ -29,17 +29,8 @@ from ._exceptions import (
 from ._migration.apply import ApplyFailed, ApplyReport, StepFailure, apply
 from ._migration.journal import JournalError, JournalMismatch
 from ._migration.planner import PlanRefused, UnmappedReference, plan
-from ._migration.steps import (
-    DesiredState,
-    IdMap,
-    InvalidExport,
-    InvalidIdMap,
-    Pending,
-    Plan,
-    PlannedRequest,
-    Step,
-    load_export,
-)
+from ._migration.state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
+from ._migration.steps import Pending, Plan, PlannedRequest, Step
 from ._models import (
     ACTIONS,
     KEYPRESSES,

@@ -118,15 +118,12 @@ class Client:
                 f"refusing to send credentials over plain http to {site.host}; use https "
                 "(plain http is allowed only to a loopback host such as the fake server)"
             )
-        if timeout is not None:
-            check_number("timeout", timeout)
+        check_number("timeout", timeout, none_ok=True)
         check_number("max_body_size", max_body_size, integer=True)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if session is not None and trace_configs:
             raise ConfigurationError("trace_configs apply to the client's own session only")
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise ConfigurationError(f"max_concurrency must be an integer, got {max_concurrency!r}")
         check_number("max_concurrency", max_concurrency, integer=True)
         if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
             raise ConfigurationError("rate_limiter must be a zendesk_ivr.RateLimiter")

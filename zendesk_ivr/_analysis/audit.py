@@ -8,7 +8,6 @@ tree, looking up groups and greetings) happens before, in `audit`.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
 
-from .._core.tasks import first_error
+from .._core.tasks import both
 from .._models import (
     GroupOptions,
     Ivr,
@@ -329,13 +328,9 @@ async def read_for_audit(
     client: Client, *, check_groups: bool, check_greetings: bool
 ) -> tuple[IvrTree, Account]:
     """The IVR tree and the lookups asked for, read concurrently; a failure stops the rest."""
-    with first_error():
-        async with asyncio.TaskGroup() as group:
-            walking = group.create_task(client.walk())
-            looking_up = group.create_task(
-                _account_of(client, groups=check_groups, greetings=check_greetings)
-            )
-    return walking.result(), looking_up.result()
+    return await both(
+        client.walk(), _account_of(client, groups=check_groups, greetings=check_greetings)
+    )
 
 
 async def _account_of(client: Client, *, groups: bool, greetings: bool) -> Account:
@@ -351,8 +346,5 @@ async def _account_of(client: Client, *, groups: bool, greetings: bool) -> Accou
             return None
         return frozenset([g.id async for g in client.greetings.list()])
 
-    with first_error():
-        async with asyncio.TaskGroup() as group:
-            found_groups = group.create_task(group_ids())
-            found_greetings = group.create_task(greeting_ids())
-    return Account(group_ids=found_groups.result(), greeting_ids=found_greetings.result())
+    found_groups, found_greetings = await both(group_ids(), greeting_ids())
+    return Account(group_ids=found_groups, greeting_ids=found_greetings)

@@ -7,67 +7,8 @@ and, optionally, the findings of `audit_ivrs` for it; get back the text of the d
     findings = audit_ivrs([ivr])
     text = render_graph(ivr, findings, format="mermaid")  # or "dot", then `dot -Tsvg`
 
-Drawing conventions
-===================
-
-Nodes, one per thing a call can reach, with ids derived from what they stand for, so the same
-IVR always draws the same text and a change to the IVR changes only the lines it touches:
-
-==================  =============================  ==================  ====================
-what                label                          Mermaid shape       DOT shape
-==================  =============================  ==================  ====================
-the IVR ``7``       ``IVR 7: Support``             rounded rectangle   (the graph's label)
-menu ``7``          ``Main`` (``Main (default)``   rectangle           rounded box
-                    for the default menu), then
-                    ``greeting 55`` if it has one
-group route         ``Group 123`` /                stadium             ellipse
-                    ``Groups 1, 2``
-voicemail route     ``Voicemail: group 123``       cylinder            cylinder
-phone_number route  ``Call +15551234567``          parallelogram       parallelogram
-textback route      ``Text back from number 9``    asymmetric (flag)   note
-other action        ``callback (unknown action)``  hexagon             hexagon
-menu not in IVR     ``missing menu 99``            rectangle, red      octagon, red
-==================  =============================  ==================  ====================
-
-Node ids: ``ivr_7``, ``menu_7``, ``missing_99``, ``group_1_2`` (the sorted, distinct group ids),
-``voicemail_123``, ``textback_9``, ``phone__2b_15551234567`` and ``unknown_callback`` (text with
-every character but ASCII letters and digits spelled ``_<hex code>_``), negative ids as ``n5``;
-a value that is absent or empty has no suffix (``phone``, ``textback``, ``missing``, ``group``,
-drawn as ``Call: no number``, ``No group`` and so on). Targets of the same kind and value are
-one node, so every key that rings groups 1 and 2 points at the same ``Groups 1, 2`` node,
-whichever order its route lists them in. Textback nodes are keyed by the number texted from.
-
-Edges: one per route, from its menu to its target, labelled with the key (``1``, ``*``, ``#``,
-``default``). Menus come in IVR order, each menu's routes in the order given, and target nodes
-in the order they are first reached.
-
-The title is ``IVR <id>: <name>``. In DOT it is the graph's ``label``. Mermaid has no title but
-YAML front matter (which it shows unescaped, and which not every renderer reads), so there the
-IVR is the first node, where calls come in, with an unlabelled edge to each default menu.
-
-The audit's findings are drawn, never guessed: pass ``findings`` (those whose ``ivr_id`` names
-another IVR are ignored, so a whole account's findings may be passed) and these rules mark the
-drawing, by their ``menu_id`` and ``route_id``:
-
-- ``unreachable_menu``: the menu is dashed and grey, with ``unreachable`` in its label;
-- ``empty_menu``: the menu is filled as a warning, with ``no routes`` in its label;
-- ``dead_key``: the key's edge is red and labelled ``<key> (dead key)``;
-- ``default_menu``: the title says ``no default menu`` (or how many menus claim to be it);
-  Mermaid's IVR node is then filled as a warning.
-
-Other findings (groups, numbers, greetings) are not drawn. One thing is drawn without a finding,
-because there is nothing else to draw: a menu route whose menu is not in the IVR (or has no
-menu id) points at a red ``missing menu <id>`` node.
-
-Text is escaped for each format, so names with quotes, brackets, braces, ``<>``, ``|``, ``;``,
-``#``, ``%``, ``&``, backslashes or any Unicode draw as written; a line break in a name stays a
-line break, other control characters become spaces.
-
-- Mermaid: labels are quoted, with ``"``, ``#``, ``%``, ``&``, ``<``, ``>``, a backtick, and a
-  ``:`` not followed by a space written as Mermaid's ``#<decimal>;`` entities (``#34;``); line
-  breaks are ``<br>``. Node ids are ASCII letters, digits and ``_`` only.
-- DOT: strings are double-quoted with ``\\`` and ``\"`` escapes, line breaks ``\n``, and
-  ``&`` written ``&amp;`` (Graphviz reads HTML entities in plain labels).
+The drawing rules (node shapes and ids, edges, how findings mark the drawing, escaping) are
+specified in ``docs/graph.md``; the golden files in ``tests/analysis/samples/graph/`` pin them.
 """
 
 from __future__ import annotations

@@ -14,10 +14,7 @@ from typing import IO
 from .._analysis.audit import Finding, Severity, audit_ivrs, read_for_audit
 from .._analysis.graph import render_graph
 from .._core.serde import make_converter
-from .._migration.steps import (
-    EXPORT_FORMAT,
-    EXPORT_VERSION,
-)
+from .._migration.state import EXPORT_FORMAT, EXPORT_VERSION
 from .._models import Ivr
 from .connect import connect
 from .errors import UsageError

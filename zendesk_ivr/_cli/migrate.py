@@ -6,19 +6,14 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import IO, Final
+from typing import IO
 
 from .._client import Client
 from .._migration import journal as _journal
 from .._migration.apply import ApplyFailed, apply
 from .._migration.planner import plan
-from .._migration.steps import (
-    DesiredState,
-    IdMap,
-    Plan,
-    Step,
-    load_export,
-)
+from .._migration.state import DesiredState, IdMap, load_export
+from .._migration.steps import STEP_ACTIONS, Plan, Step
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress, ask
@@ -80,7 +75,7 @@ async def _run_plan(
     done: set[str] = set()
     journaled = _journal.read(args.journal) if args.journal else None
     if journaled is not None:
-        resumed = Plan.from_journal(args.journal)
+        resumed = _journal.plan_in(journaled, args.journal)
         if resumed.origin != steps.origin:
             raise UsageError(
                 f"journal {args.journal} was written for another migration (another file, "
@@ -142,8 +137,5 @@ async def _run_plan(
 def _summary(steps: Sequence[Step]) -> str:
     if not steps:
         return "Nothing to change."
-    counts = {action: sum(1 for s in steps if s.action == action) for action in _ACTIONS}
+    counts = {action: sum(1 for s in steps if s.action == action) for action in STEP_ACTIONS}
     return f"{len(steps)} steps: " + ", ".join(f"{n} to {a}" for a, n in counts.items())
-
-
-_ACTIONS: Final = ("create", "update", "delete")

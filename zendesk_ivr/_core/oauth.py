@@ -30,6 +30,7 @@ from typing import Any, Literal
 from attrs import frozen
 
 from .._exceptions import APIError, AuthenticationError, ConfigurationError, DecodeError
+from .responses import str_or_none
 
 logger = logging.getLogger("zendesk_ivr")
 
@@ -76,14 +77,10 @@ class OAuthTokens:
         expires_at = data.get("expires_at")
         return cls(
             access_token=data["access_token"],
-            refresh_token=_str_or_none(data.get("refresh_token")),
+            refresh_token=str_or_none(data.get("refresh_token")) or None,
             expires_at=float(expires_at) if isinstance(expires_at, int | float) else None,
-            scope=_str_or_none(data.get("scope")),
+            scope=str_or_none(data.get("scope")) or None,
         )
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 class OAuth:
@@ -291,9 +288,9 @@ class OAuth:
         logger.info("OAuth tokens refreshed for client %s", self.client_id)
         return OAuthTokens(
             access_token=access,
-            refresh_token=_str_or_none(body.get("refresh_token")) or self._refresh_token_if_kept(),
+            refresh_token=str_or_none(body.get("refresh_token")) or self._refresh_token_if_kept(),
             expires_at=expires_at,
-            scope=_str_or_none(body.get("scope")) or self._scope,
+            scope=str_or_none(body.get("scope")) or self._scope,
         )
 
     def _refresh_token_if_kept(self) -> str | None:

@@ -97,11 +97,11 @@ def error_for(response: Response, *, now: float) -> APIError:
         raw_error = body.get("error")
         # Some endpoints nest the code: {"error": {"title": ..., "message": ...}}.
         if isinstance(raw_error, Mapping):
-            error = _str_or_none(raw_error.get("title"))
-            description = _str_or_none(raw_error.get("message"))
+            error = str_or_none(raw_error.get("title"))
+            description = str_or_none(raw_error.get("message"))
         else:
-            error = _str_or_none(raw_error)
-        description = _str_or_none(body.get("description")) or description
+            error = str_or_none(raw_error)
+        description = str_or_none(body.get("description")) or description
         details = body.get("details")
     elif response.body:
         body = response.text(_ERROR_TEXT_LIMIT * 10)
@@ -130,7 +130,8 @@ def error_for(response: Response, *, now: float) -> APIError:
     return cls(message, **kwargs)
 
 
-def _str_or_none(value: object) -> str | None:
+def str_or_none(value: object) -> str | None:
+    """A JSON value that should be a string, or None when the server sent something else."""
     return value if isinstance(value, str) else None
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from yarl import URL
@@ -16,6 +16,8 @@ from .._exceptions import ConfigurationError, InvalidArgument, PaginationError
 
 API_PATH: Final = "api/v2/channels/voice"
 MAX_PAGE_SIZE: Final = 100
+# An IVR's, a menu's and a route's collection, each nested in an object of the one before.
+TREE_COLLECTIONS: Final = ("ivr", "menus", "routes")
 _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE | re.ASCII)
 
 
@@ -62,28 +64,45 @@ def check_id(value: object, name: str) -> int:
     return value
 
 
+def tree_segments(depth: int, ids: Sequence[object]) -> list[str]:
+    """
+    The path below the API root of the collection at *depth* (0 IVRs, 1 menus, 2 routes) in the
+    objects *ids* name, outermost first, or of one object in it when *ids* holds one more id.
+    """
+    segments = []
+    for level, collection in enumerate(TREE_COLLECTIONS[: depth + 1]):
+        segments.append(collection)
+        if level < len(ids):
+            segments.append(str(ids[level]))
+    return segments
+
+
+def _tree_url(root: URL, depth: int, *ids: tuple[object, str]) -> URL:
+    return root.joinpath(*tree_segments(depth, [check_id(value, name) for value, name in ids]))
+
+
 def ivrs_url(root: URL) -> URL:
-    return root / "ivr"
+    return _tree_url(root, 0)
 
 
 def ivr_url(root: URL, ivr_id: int) -> URL:
-    return root / "ivr" / str(check_id(ivr_id, "ivr_id"))
+    return _tree_url(root, 0, (ivr_id, "ivr_id"))
 
 
 def menus_url(root: URL, ivr_id: int) -> URL:
-    return ivr_url(root, ivr_id) / "menus"
+    return _tree_url(root, 1, (ivr_id, "ivr_id"))
 
 
 def menu_url(root: URL, ivr_id: int, menu_id: int) -> URL:
-    return menus_url(root, ivr_id) / str(check_id(menu_id, "menu_id"))
+    return _tree_url(root, 1, (ivr_id, "ivr_id"), (menu_id, "menu_id"))
 
 
 def routes_url(root: URL, ivr_id: int, menu_id: int) -> URL:
-    return menu_url(root, ivr_id, menu_id) / "routes"
+    return _tree_url(root, 2, (ivr_id, "ivr_id"), (menu_id, "menu_id"))
 
 
 def route_url(root: URL, ivr_id: int, menu_id: int, route_id: int) -> URL:
-    return routes_url(root, ivr_id, menu_id) / str(check_id(route_id, "route_id"))
+    return _tree_url(root, 2, (ivr_id, "ivr_id"), (menu_id, "menu_id"), (route_id, "route_id"))
 
 
 def groups_url(site: URL) -> URL:

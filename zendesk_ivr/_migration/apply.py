@@ -19,7 +19,7 @@ from .._exceptions import NotFound, ZendeskError
 from .._models import Ivr
 from . import journal as _journal
 from .journal import Journal, Progress
-from .steps import Pending, Plan, PlannedRequest, Step, default_menu_key
+from .steps import KEEP, Pending, Plan, PlannedRequest, Step, default_menu_key, map_tree
 
 __all__ = ["ApplyFailed", "ApplyReport", "StepFailure", "apply"]
 
@@ -133,7 +133,7 @@ async def apply(
         return _dry_run(client, plan, progress)
     log = None
     if where is not None:
-        header = _journal.header_for(plan.to_json(), plan.fingerprint, target)
+        header = _journal.header_for(plan, target)
         log = Journal.open(where, progress, header)
     run = _Run(client, plan, progress, log, on_step)
     sent_before = client.requests_sent
@@ -276,13 +276,10 @@ class _Run:
             self.finish(step, {})
 
     def resolve(self, value: Any) -> Any:
-        if isinstance(value, Pending):
-            return self.ids[value.key]  # its step is done: dependencies come first
-        if isinstance(value, Mapping):
-            return {k: self.resolve(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.resolve(v) for v in value]
-        return value
+        # A pending id's step is done by now: dependencies come first.
+        return map_tree(
+            value, lambda node: self.ids[node.key] if isinstance(node, Pending) else KEEP
+        )
 
     async def create(self, step: Step, ids: list[int], fields: dict[str, Any]) -> dict[str, int]:
         if step.kind == "ivr":

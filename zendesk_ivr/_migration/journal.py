@@ -31,6 +31,7 @@ from typing import Any, Final
 import attrs
 
 from .._exceptions import ZendeskError
+from .steps import Plan
 
 __all__ = ["JournalError", "JournalMismatch"]
 
@@ -67,14 +68,15 @@ class Progress:
     length: int = 0
 
 
-def header_for(plan: Mapping[str, Any], fingerprint: str, target: str) -> dict[str, Any]:
+def header_for(plan: Plan, target: str) -> dict[str, Any]:
+    """The first line of a journal of *plan* applied to the account at *target*."""
     return {
         "journal": JOURNAL_FORMAT,
         "version": JOURNAL_VERSION,
-        "fingerprint": fingerprint,
+        "fingerprint": plan.fingerprint,
         "target": target,
         "created_at": _now(),
-        "plan": dict(plan),
+        "plan": plan.to_json(),
     }
 
 
@@ -115,13 +117,27 @@ def read(path: str | os.PathLike[str]) -> Progress | None:
     return progress
 
 
-def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The header of the journal at *path*; `JournalError` when there is no journal there."""
+def read_plan(path: str | os.PathLike[str]) -> Plan:
+    """The plan of the journal at *path* (see `Plan.from_journal`)."""
     progress = read(path)
     if progress is None:
         where = os.fspath(path)
         raise JournalError(f"journal {where} does not exist or is empty", path=where)
-    return progress.header
+    return plan_in(progress, path)
+
+
+def plan_in(progress: Progress, path: str | os.PathLike[str]) -> Plan:
+    """The plan a journal already read was written for; `JournalError` when it is damaged."""
+    where = os.fspath(path)
+    try:
+        plan = Plan.from_json(progress.header["plan"])
+    except (KeyError, ValueError) as exc:
+        raise JournalError(f"journal {where} holds no usable plan: {exc}", path=where) from None
+    if plan.fingerprint != progress.header.get("fingerprint"):
+        raise JournalError(
+            f"journal {where} holds a plan that does not match its fingerprint", path=where
+        )
+    return plan
 
 
 def check(progress: Progress, *, fingerprint: str, origin: str, target: str, path: str) -> None:

@@ -29,9 +29,8 @@ from .._models import (
     TextbackOptions,
     VoicemailOptions,
 )
+from .state import DesiredState, IdMap, listed
 from .steps import (
-    DesiredState,
-    IdMap,
     Pending,
     Plan,
     Step,
@@ -39,11 +38,11 @@ from .steps import (
     StepKind,
     default_menu_key,
     digest,
+    pendings,
 )
 
 __all__ = ["PlanRefused", "UnmappedReference", "plan"]
 
-_MAX_LISTED_PROBLEMS: Final = 5
 _CONVERTER: Final = make_converter()
 _REF_KINDS: Final = ("group", "greeting", "phone_number", "menu")
 RefKind: TypeAlias = Literal["group", "greeting", "phone_number", "menu"]
@@ -81,9 +80,7 @@ class PlanRefused(ZendeskError):
             if len(self.unmapped) > 20:
                 refs += f" and {len(self.unmapped) - 20} more"
             reasons.append(f"no id mapping for {refs} (add them to the id map)")
-        shown = "; ".join(reasons[:_MAX_LISTED_PROBLEMS])
-        more = len(reasons) - _MAX_LISTED_PROBLEMS
-        super().__init__(f"plan refused: {shown}{f'; and {more} more' if more > 0 else ''}")
+        super().__init__(f"plan refused: {listed(reasons)}")
 
 
 def plan(
@@ -368,7 +365,7 @@ def _ordered(steps: Sequence[Step], extra_deps: Mapping[str, set[str]]) -> tuple
                 producer[default_menu_key(step.key)] = step.key
     deps = {
         step.key: sorted(
-            {producer[p.key] for p in _pendings([step.ids, step.fields])}
+            {producer[p.key] for p in pendings([step.ids, step.fields])}
             | extra_deps.get(step.key, set())
         )
         for step in steps
@@ -387,16 +384,6 @@ def _ordered(steps: Sequence[Step], extra_deps: Mapping[str, set[str]]) -> tuple
         for step in steps
     ]
     return tuple(sorted(done, key=lambda step: (step.level, index[step.key])))
-
-
-def _pendings(value: Any) -> list[Pending]:
-    if isinstance(value, Pending):
-        return [value]
-    if isinstance(value, Mapping):
-        return [p for v in value.values() for p in _pendings(v)]
-    if isinstance(value, list | tuple):
-        return [p for v in value for p in _pendings(v)]
-    return []
 
 
 def _esc(name: str) -> str:
