@@ -33,10 +33,10 @@ async def plan_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            steps = await _plan_for(args, client)
-    for line in steps.describe():
+            migration = await _plan_for(args, client)
+    for line in migration.describe():
         out.write(line + "\n")
-    print(_summary(steps.steps), file=sys.stderr)
+    print(_summary(migration.steps), file=sys.stderr)
     return 0
 
 
@@ -44,8 +44,8 @@ async def apply_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            steps = await _plan_for(args, client)
-            return await _run_plan(args, client, steps, out, progress)
+            migration = await _plan_for(args, client)
+            return await _run_plan(args, client, migration, out, progress)
 
 
 async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
@@ -59,40 +59,40 @@ async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
             desired = DesiredState.from_tree(tree, base_url=client.base_url)
             # Named by the change, not by the desired state: that changes as routes move, and a
             # resumed reroute must still recognise its journal.
-            steps = plan(
+            migration = plan(
                 desired.replace_group(old, new),
                 tree,
                 same_account=True,
                 origin=f"reroute group {old} to group {new}",
             )
-            return await _run_plan(args, client, steps, out, progress)
+            return await _run_plan(args, client, migration, out, progress)
 
 
 async def _run_plan(
-    args: argparse.Namespace, client: Client, steps: Plan, out: IO[str], progress: Progress
+    args: argparse.Namespace, client: Client, migration: Plan, out: IO[str], progress: Progress
 ) -> int:
-    """Dry-run, or confirm and apply, *steps*, or the plan of an interrupted apply's journal."""
+    """Dry-run, or confirm and apply, *migration*, or the plan of an interrupted apply's journal."""
     done: set[str] = set()
     journaled = _journal.read(args.journal) if args.journal else None
     if journaled is not None:
         resumed = _journal.plan_in(journaled, args.journal)
-        if resumed.origin != steps.origin:
+        if resumed.origin != migration.origin:
             raise UsageError(
                 f"journal {args.journal} was written for another migration (another file, "
                 "map, options or command); finish that one, or pick another --journal path"
             )
-        steps, done = resumed, set(journaled.done)
+        migration, done = resumed, set(journaled.done)
         print(
-            f"Resuming from journal {args.journal}: {len(done)} of {len(steps.steps)} steps "
+            f"Resuming from journal {args.journal}: {len(done)} of {len(migration.steps)} steps "
             "were done.",
             file=sys.stderr,
         )
     if args.dry_run:
-        report = await apply(client, steps, dry_run=True, journal=args.journal)
+        report = await apply(client, migration, dry_run=True, journal=args.journal)
         for request in report.planned:
             out.write(json.dumps(request.as_dict(), ensure_ascii=False) + "\n")
         return 0
-    remaining = [step for step in steps.steps if step.key not in done]
+    remaining = [step for step in migration.steps if step.key not in done]
     if not remaining:
         out.write("Nothing to change.\n")
         return 0
@@ -119,7 +119,7 @@ async def _run_plan(
 
     progress.relabel(f"Applying {len(remaining)} steps")
     try:
-        report = await apply(client, steps, journal=args.journal, on_step=on_step)
+        report = await apply(client, migration, journal=args.journal, on_step=on_step)
     except ApplyFailed as exc:
         for line in exc.report.describe():
             print(line, file=sys.stderr)
