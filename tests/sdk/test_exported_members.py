@@ -46,8 +46,40 @@ def _defined_in(module: types.ModuleType) -> dict[str, object]:
     }
 
 
-def test_all_is_sorted() -> None:
-    assert zendesk_ivr.__all__ == sorted(zendesk_ivr.__all__, key=_isort_style_key)
+def _all_groups() -> list[tuple[str, list[str]]]:
+    """``__all__`` as written in ``__init__.py``: each ``# heading`` comment and its names."""
+    source = Path(zendesk_ivr.__file__).read_text(encoding="utf-8")
+    block = source[source.index("__all__ = [") :]
+    block = block[: block.index("\n]") + 2]
+    groups: list[tuple[str, list[str]]] = []
+    for line in (raw.strip() for raw in block.splitlines()[1:-1]):
+        if line.startswith("#"):
+            groups.append((line.lstrip("# "), []))
+        else:
+            groups[-1][1].append(line.strip('",'))
+    return groups
+
+
+def test_all_is_grouped_and_sorted_within_each_group() -> None:
+    groups = _all_groups()
+    assert [title for title, _ in groups] == [
+        "The client, its resources and settings",
+        "Models: what the API reads and writes",
+        "Errors: one tree under ZendeskError",
+        "Tools: the audit and call-flow graphs",
+        "Tools: migrations",
+    ]
+    assert [name for _, names in groups for name in names] == zendesk_ivr.__all__
+    for title, names in groups:
+        assert names == sorted(names, key=_isort_style_key), title
+
+
+def test_every_exception_is_in_the_errors_group() -> None:
+    errors = dict(_all_groups())["Errors: one tree under ZendeskError"]
+    exported = {n for n in zendesk_ivr.__all__ if isinstance(getattr(zendesk_ivr, n), type)}
+    assert {n for n in exported if issubclass(getattr(zendesk_ivr, n), BaseException)} == set(
+        errors
+    )
 
 
 def test_all_has_no_duplicates() -> None:
