@@ -13,7 +13,7 @@ from yarl import URL
 from ._core import auth, urls
 from ._core.limiter import RateLimiter
 from ._core.oauth import OAuth, TokenFileStore
-from ._core.requester import Api, Attempt
+from ._core.requester import Attempt, Requester
 from ._core.retry import RetryPolicy
 from ._core.serde import make_converter
 from ._core.settings import check_number
@@ -147,7 +147,7 @@ class Client:
             max_body_size=max_body_size,
             trace_configs=trace_configs,
         )
-        self._api = Api(
+        self._api = Requester(
             transport=transport,
             converter=make_converter(),
             site=site,

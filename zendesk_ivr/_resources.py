@@ -16,7 +16,7 @@ from yarl import URL
 
 from ._core import envelopes, urls
 from ._core.envelopes import Page
-from ._core.requester import Api
+from ._core.requester import Requester
 from ._models import (
     UNSET,
     Greeting,
@@ -35,7 +35,7 @@ from ._models import (
 class IvrsResource:
     """IVRs: ``/api/v2/channels/voice/ivr``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Ivr, None]:
@@ -82,7 +82,7 @@ class IvrsResource:
 class MenusResource:
     """IVR menus: ``/api/v2/channels/voice/ivr/{ivr_id}/menus``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, ivr_id: int, *, start: str | URL | None = None) -> AsyncGenerator[IvrMenu, None]:
@@ -127,7 +127,7 @@ class MenusResource:
 class RoutesResource:
     """IVR routes: ``/api/v2/channels/voice/ivr/{ivr_id}/menus/{menu_id}/routes``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(
@@ -194,7 +194,7 @@ class RoutesResource:
 class GroupsResource:
     """Support groups (``/api/v2/groups``), read for the audit's group checks."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
@@ -205,7 +205,7 @@ class GroupsResource:
 class GreetingsResource:
     """Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Greeting, None]:

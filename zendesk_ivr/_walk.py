@@ -15,13 +15,13 @@ from typing import Any
 from yarl import URL
 
 from ._core import envelopes, responses, urls
-from ._core.requester import Api
+from ._core.requester import Requester
 from ._core.tasks import all_of
 from ._models import Ivr, IvrTree
 
 
 class _Walk:
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self.api = api
         self.requests = 0
 
@@ -79,7 +79,7 @@ def _needs_completing(raw: Any) -> bool:
     )
 
 
-async def walk(api: Api, ivr_ids: Iterable[int] | None = None) -> IvrTree:
+async def walk(api: Requester, ivr_ids: Iterable[int] | None = None) -> IvrTree:
     job = _Walk(api)
     if ivr_ids is None:
         listed = await job.listing(

@@ -67,7 +67,7 @@ class Outcome:
     attempts: int
 
 
-class Api:
+class Requester:
     def __init__(
         self,
         *,
@@ -387,7 +387,7 @@ def _maybe_carried_out(error: ZendeskError) -> bool:
 
 class _Unauthorized(Exception):
     """
-    A 401 inside `Api.request`, never outside it, with the generation of OAuth tokens it
+    A 401 inside `Requester.request`, never outside it, with the generation of OAuth tokens it
     refused (a counter, not a secret, so no exception ever holds a token).
     """
 
