@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from cli_helpers import clean_env, fake_env, run_script
-
+from tests.cli_helpers import clean_env, fake_env, run_script
 from zendesk_ivr.testing import FakeZendesk
 
 

@@ -5,33 +5,18 @@ offset (refused past 10,000 records), and the nulls Airbyte's Talk schemas allow
 
 from __future__ import annotations
 
-import base64
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession
 from yarl import URL
 
+from tests.fake.fake_http import API
 from zendesk_ivr.testing import FakeZendesk
-
-API = "/api/v2/channels/voice"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeZendesk]:
-    async with await FakeZendesk.start() as server:
-        yield server
-
-
-@pytest.fixture
-async def session(fake: FakeZendesk) -> AsyncIterator[ClientSession]:
-    token = base64.b64encode(f"{fake.email}/token:{fake.api_token}".encode()).decode()
-    async with ClientSession(headers={"Authorization": f"Basic {token}"}) as client:
-        yield client
 
 
 async def get(session: ClientSession, url: str | URL) -> tuple[int, Any]:
+    """GET an absolute URL (the links the fake gives) with the fixture's authorised session."""
     async with session.get(url) as response:
         return response.status, await response.json()
 
