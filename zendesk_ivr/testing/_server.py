@@ -369,6 +369,11 @@ class FakeZendesk:
         dead) unless it is ``"@menu:<index>"``, which means the *index*-th menu of
         *ivr*; a reference to a menu that isn't there is a ValueError.
         ``phone_number_names``, when given, must pair up with ``phone_number_ids``.
+
+        It also plants the nulls real accounts' data has: an explicit ``"id": None`` on the
+        IVR, a menu or a route serves that id as null (the record is still stored, under the
+        id returned), and null names, defaults, keypresses, actions and options are served as
+        null. A menu's ``greeting_id`` may be a built-in greeting's string id (``"ivr_none"``).
         """
         return self._state.store.put_ivr(ivr).id
 
