@@ -6,7 +6,7 @@ import pytest
 from yarl import URL
 
 from zendesk_ivr import PaginationError
-from zendesk_ivr._protocol import next_page_url, resume_url
+from zendesk_ivr._core.urls import next_page_url, resume_url
 
 SITE = URL("https://acme.zendesk.com")
 CURRENT = URL("https://acme.zendesk.com/api/v2/channels/voice/ivr?per_page=100")
