@@ -76,6 +76,7 @@ MUTATION_TARGETS: dict[str, Target] = {
         "zendesk_ivr/_core/urls.py",
         (
             "tests/sdk/test_link_rules.py",
+            "tests/sdk/test_url_building.py",
             "tests/sdk/test_protocol.py",
             "tests/sdk/test_pagination.py",
         ),
