@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from zendesk_ivr import (
     Ivr,
     IvrMenu,
     IvrRoute,
+    JournalMismatch,
     Plan,
     RateLimiter,
     Step,
@@ -90,8 +92,13 @@ async def test_a_stopped_apply_reports_each_step_its_error_and_what_it_held_back
         f"apply stopped: 1 step failed ({BILLING}: {failure.error}); "
         f"{len(report.done)} done, 1 not run"
     )
-    failed = [e for e in journal_events(journal) if e["event"] == "failed"]
+    events = journal_events(journal)
+    failed = [e for e in events if e["event"] == "failed"]
     assert [(e["step"], e["error"]) for e in failed] == [(BILLING, failure.error)]
+    # Each start and failure is stamped with the time it was written.
+    stamped = [e for e in events if e["event"] in ("started", "failed")]
+    assert {e["step"] for e in stamped} >= {"ivr[Support]", BILLING}
+    assert all(datetime.fromisoformat(e["at"]).tzinfo is not None for e in stamped)
 
     # A dry run with that journal sends nothing and plans only what is left, with real ids.
     fake.clear_requests()
@@ -143,3 +150,13 @@ def test_apply_failed_names_the_first_failure_and_counts_the_rest() -> None:
         "apply stopped: 2 steps failed (ivr[A]: RecordInvalid: no); 1 done, 1 not run"
     )
     assert ApplyFailed(report).report is report
+
+
+async def test_a_journal_of_another_plan_is_refused_with_its_path(
+    fake: FakeZendesk, client: Client, tmp_path: Path
+) -> None:
+    journal = tmp_path / "journal.jsonl"
+    await apply(client, support_plan(fake.add_group("One")), journal=journal)
+    with pytest.raises(JournalMismatch) as info:
+        await apply(client, support_plan(fake.add_group("Two")), journal=journal)
+    assert info.value.path == str(journal)
