@@ -14,8 +14,8 @@ def test_a_refusal_names_twenty_unmapped_references_and_counts_the_rest() -> Non
     assert str(PlanRefused(groups(20))) == (
         f"plan refused: no id mapping for {twenty} (add them to the id map)"
     )
-    assert str(PlanRefused(groups(22))) == (
-        f"plan refused: no id mapping for {twenty} and 2 more (add them to the id map)"
+    assert str(PlanRefused(groups(21))) == (
+        f"plan refused: no id mapping for {twenty} and 1 more (add them to the id map)"
     )
     assert PlanRefused(groups(22)).unmapped == tuple(groups(22))
 
@@ -40,6 +40,7 @@ def test_an_unmapped_reference_names_three_users_and_counts_the_rest() -> None:
     assert str(UnmappedReference("phone_number", 5, users[:3])) == (
         "phone number 5 (used by ivr[A], ivr[B], ivr[C])"
     )
-    assert str(UnmappedReference("greeting", 9, users)) == (
-        "greeting 9 (used by ivr[A], ivr[B], ivr[C] and 2 more)"
+    assert str(UnmappedReference("greeting", 9, users[:4])) == (
+        "greeting 9 (used by ivr[A], ivr[B], ivr[C] and 1 more)"
     )
+    assert str(UnmappedReference("greeting", 9, users)).endswith("ivr[C] and 2 more)")
