@@ -21,6 +21,7 @@ from zendesk_ivr import (
     JournalMismatch,
     Plan,
     RateLimiter,
+    RecordInvalid,
     Step,
     StepFailure,
     apply,
@@ -84,8 +85,8 @@ async def test_a_stopped_apply_reports_each_step_its_error_and_what_it_held_back
     report = info.value.report
     (failure,) = report.failed
     assert failure.key == BILLING
-    assert failure.error.startswith("RecordInvalid: ")
-    assert "\n" not in failure.error
+    assert isinstance(failure.exception, RecordInvalid)
+    assert failure.error == f"RecordInvalid: {str(failure.exception).splitlines()[0]}"
     assert report.not_run == (f"{BILLING}/route[1]",)
     assert sorted(seen) == sorted([(key, "done") for key in report.done] + [(BILLING, "failed")])
     assert str(info.value) == (
@@ -150,6 +151,31 @@ def test_apply_failed_names_the_first_failure_and_counts_the_rest() -> None:
         "apply stopped: 2 steps failed (ivr[A]: RecordInvalid: no); 1 done, 1 not run"
     )
     assert ApplyFailed(report).report is report
+    assert str(ApplyFailed(ApplyReport())) == "apply stopped: 0 steps failed; 0 done, 0 not run"
+
+
+def test_a_report_describes_itself_in_a_summary_then_a_line_per_step_left() -> None:
+    report = ApplyReport(
+        done=("ivr[A]", "ivr[B]"),
+        from_journal=("ivr[A]",),
+        adopted=("ivr[B]",),
+        failed=(StepFailure("ivr[C]", "NotFound: gone"),),
+        not_run=("ivr[C]/menu[M]",),
+        requests=7,
+    )
+    assert report.describe() == [
+        "2 steps done (1 earlier, 1 adopted), 1 failed, 1 not run, 7 requests",
+        "failed: ivr[C]: NotFound: gone",
+        "not run: ivr[C]/menu[M]",
+    ]
+
+
+async def test_a_dry_run_plans_requests_below_the_clients_site() -> None:
+    # Nothing is sent: no server needs to listen there.
+    async with Client(base_url="http://127.0.0.1:9/zendesk/", oauth_token="t") as proxied:
+        report = await apply(proxied, support_plan(7), dry_run=True)
+    assert report.planned
+    assert all(r.path.startswith("/zendesk/api/v2/channels/voice/ivr") for r in report.planned)
 
 
 async def test_a_journal_of_another_plan_is_refused_with_its_path(
