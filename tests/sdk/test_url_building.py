@@ -61,6 +61,9 @@ def test_a_pasted_api_root_or_trailing_slashes_mean_the_site_root() -> None:
     assert str(base_url_for(None, "http://127.0.0.1:8080/zen desk")) == (
         "http://127.0.0.1:8080/zen%20desk/"
     )
+    assert str(base_url_for(None, "http://127.0.0.1:8080/proxyX/")) == (
+        "http://127.0.0.1:8080/proxyX/"
+    )
 
 
 def test_each_id_is_checked_under_its_own_name() -> None:
