@@ -24,6 +24,7 @@ from zendesk_ivr import (
     VoicemailOptions,
     audit_ivrs,
 )
+from zendesk_ivr._analysis.audit import incomplete_route
 from zendesk_ivr.testing import FakeZendesk
 
 
@@ -106,6 +107,26 @@ def test_route_rules_name_the_ivr_menu_and_key() -> None:
     ]
     assert [(f.ivr_id, f.menu_id, f.route_id) for f in findings] == [
         (1, 10, r) for r in range(1, 6)
+    ]
+
+
+def test_a_route_read_without_keypress_or_action_is_named_for_what_it_lacks() -> None:
+    routes = (
+        route(1, "", "group", GroupOptions(group_ids=(5,))),
+        route(2, "", "", UnknownOptions(action="", data={})),
+    )
+    menu = IvrMenu(id=10, name="Main", default=True, routes=routes)
+    ivr = Ivr(id=1, name="Line", menus=(menu,), phone_number_ids=(5,))
+    findings = audit_ivrs([ivr], rules=[incomplete_route])
+    assert [(f.rule, f.severity, f.ivr_id, f.menu_id, f.route_id) for f in findings] == [
+        ("incomplete_route", Severity.ERROR, 1, 10, 1),
+        ("incomplete_route", Severity.ERROR, 1, 10, 2),
+    ]
+    assert [f.message for f in findings] == [
+        "IVR 'Line', menu 'Main', key  has no keypress (null in the account's data): no caller "
+        "can use it",
+        "IVR 'Line', menu 'Main', key  has no keypress and no action (null in the account's "
+        "data): no caller can use it",
     ]
 
 
