@@ -102,7 +102,11 @@ MUTATION_TARGETS: dict[str, Target] = {
     ),
     "journal": Target(
         "zendesk_ivr/_migration/journal.py",
-        ("tests/migration/test_migrate.py", "tests/migration/test_migrate_crash.py"),
+        (
+            "tests/migration/test_apply_reports.py",
+            "tests/migration/test_migrate.py",
+            "tests/migration/test_migrate_crash.py",
+        ),
         300,
     ),
     "audit": Target(
