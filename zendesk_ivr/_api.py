@@ -32,7 +32,7 @@ from ._exceptions import (
     ZendeskError,
 )
 from ._http import Transport
-from ._limiter import RateLimiter
+from ._limiter import RateLimiter, _MustWait
 from ._oauth import OAuth
 from ._protocol import Credentials, Envelope, Page, Response
 from ._retry import RetryPolicy, server_retry_after
@@ -128,9 +128,11 @@ class Api:
                 if method == "DELETE" and maybe_done and isinstance(error, NotFound):
                     raise _GoneAfterRetry from None
                 server_wait = server_retry_after(error)
-                if server_wait is not None:
+                if server_wait is not None and server_wait <= self.policy.max_retry_after:
                     # Every task of the client (and of clients sharing the limiter) holds off,
-                    # whether or not this call waits it out itself.
+                    # whether or not this call waits it out itself. A longer wait than the
+                    # client would ever take is surfaced to this call alone: one absurd header
+                    # must not stop every other call.
                     self.limiter.pause(server_wait)
                 maybe_done = maybe_done or _maybe_carried_out(error)
                 delay = self._retry_delay(method, error, attempt, deadline)
@@ -176,9 +178,11 @@ class Api:
                 authorization, generation = await self._before_deadline(
                     self._authorization(), deadline, method, url
                 )
-            if not self.limiter.try_acquire():
-                await self._before_deadline(self.limiter.acquire(), deadline, method, url)
+            ticket = self.limiter.try_acquire() or await self._before_deadline(
+                self._wait_for_budget(method, url), deadline, method, url
+            )
             headers: Mapping[str, str] | None = None
+            status: int | None = None
             try:
                 response = await self._send(
                     method,
@@ -188,14 +192,29 @@ class Api:
                     attempt=attempt,
                     deadline=deadline,
                 )
-                headers = response.headers
+                headers, status = response.headers, response.status
             finally:
-                self.limiter.settle(headers)
+                self.limiter.settle(headers, ticket, status)
         finally:
             self._slots.release()
         if response.status == 401:
             raise _Unauthorized(_protocol.error_for(response, now=time.time()), generation)
         return response
+
+    async def _wait_for_budget(self, method: str, url: URL) -> int:
+        wait = self.policy.wait_on_rate_limit
+        try:
+            return await self.limiter.acquire(wait=wait)
+        except _MustWait as refused:
+            # Nothing was sent: say so in the error the caller already handles for 429s.
+            raise RateLimited(
+                f"{method} {url.with_query(None)}: the rate limit's window is spent for "
+                f"{refused.seconds:.1f} s more and wait_on_rate_limit is off; not sent",
+                retry_after=refused.seconds,
+                status=429,
+                method=method,
+                url=str(url),
+            ) from None
 
     async def _before_deadline(
         self, waiting: Awaitable[T], deadline: float | None, method: str, url: URL
