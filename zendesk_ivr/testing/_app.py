@@ -308,6 +308,7 @@ async def _answer(
     if state.latency > 0:
         await asyncio.sleep(state.latency)
     admission = state.admit(time.monotonic())
+    record = state.note_admission(record, admission)
     headers = {"x-request-id": request_id}
     if admission.limit is not None and admission.remaining is not None:
         headers["X-Rate-Limit"] = str(admission.limit)

@@ -16,11 +16,13 @@ from yarl import URL
 from ._app import make_app
 from ._demo import seed_ivrs
 from ._faults import (
+    DEFAULT_PLAN_LIMIT,
+    DEFAULT_WINDOW,
     Credentials,
     DelayFault,
     DropFault,
+    RateWindow,
     RecordedRequest,
-    TokenBucket,
     TruncateFault,
     status_fault,
 )
@@ -58,6 +60,8 @@ class FakeZendesk:
         host: str = "127.0.0.1",
         port: int = 0,
         max_page_size: int = 100,
+        rate_limit: int | None = DEFAULT_PLAN_LIMIT,
+        rate_limit_window: float = DEFAULT_WINDOW,
     ) -> FakeZendesk:
         """
         Start serving on *host*:*port*; port 0 picks a free one.
@@ -66,12 +70,18 @@ class FakeZendesk:
             email, api_token, password, oauth_token: The credentials the fake
                 accepts; a secret set to None turns its scheme off.
             max_page_size: The largest ``per_page``; larger values are clamped.
+            rate_limit, rate_limit_window: The plan limit, *rate_limit* requests
+                per window of *rate_limit_window* seconds (Enterprise's 700 a
+                minute by default); None sends no rate-limit headers and refuses
+                nothing. See `rate_limit`.
         """
         if max_page_size < 1:
             msg = f"max_page_size must be at least 1, got {max_page_size}"
             raise ValueError(msg)
         state = FakeState(
-            Credentials(email, api_token, password, oauth_token), max_page_size=max_page_size
+            Credentials(email, api_token, password, oauth_token),
+            max_page_size=max_page_size,
+            limiter=_window(rate_limit, rate_limit_window, None),
         )
         # A short shutdown timeout: a test that closes the fake mid-delay
         # shouldn't hang for aiohttp's default minute.
@@ -316,24 +326,22 @@ class FakeZendesk:
 
     def rate_limit(
         self,
-        requests_per_second: float | None,
+        limit: int | None,
         *,
-        burst: int | None = None,
+        window: float = DEFAULT_WINDOW,
         retry_after: float | None = None,
     ) -> None:
         """
-        Limit requests with a token bucket; None lifts the limit.
+        Allow *limit* requests per window of *window* seconds, as Zendesk counts a plan's
+        limit; None lifts the limit and its headers. The count starts afresh.
 
-        *burst* is the bucket size (one second's worth by default). A request
-        over the limit gets a 429 with Retry-After set to the whole seconds until
-        a token is free (at least 1), or to *retry_after* when given.
+        Every answer carries ``X-Rate-Limit`` (*limit*) and ``X-Rate-Limit-Remaining``.
+        A window opens with the first request after the last one closed; once it is
+        spent, requests get a text/plain 429 with Retry-After set to the whole seconds
+        until the window turns (at least 1), or to *retry_after* when given. Tests
+        shorten *window* to see windows turn over.
         """
-        if requests_per_second is None:
-            self._state.limiter = None
-            return
-        self._state.limiter = TokenBucket.create(
-            requests_per_second, burst=burst, retry_after=retry_after, now=time.monotonic()
-        )
+        self._state.limiter = _window(limit, window, retry_after)
 
     @property
     def rate_limited_count(self) -> int:
@@ -424,3 +432,9 @@ class FakeZendesk:
 
     def greeting_ids(self) -> list[int]:
         return list(self._state.store.greetings)
+
+
+def _window(limit: int | None, window: float, retry_after: float | None) -> RateWindow | None:
+    if limit is None:
+        return None
+    return RateWindow.create(limit, length=window, retry_after=retry_after)

@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from ._faults import Admission, Credentials, FaultQueue, RecordedRequest, TokenBucket
+from ._faults import Admission, Credentials, FaultQueue, RateWindow, RecordedRequest
 from ._oauth import OAuthServer, bearer_token
 from ._paging import DEFAULT_PER_PAGE
 from ._rules import (
@@ -383,7 +383,7 @@ class FakeState:
     latency: float = 0.0
     next_page_params: dict[str, str] = attrs.Factory(dict)
     omit_embedded_routes: bool = False
-    limiter: TokenBucket | None = None
+    limiter: RateWindow | None = None
     rate_limited_count: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
@@ -402,10 +402,13 @@ class FakeState:
         return "invalid_token" if check == "invalid_token" else "refused"
 
     def mark_unanswered(self, record: RecordedRequest) -> None:
+        self._replace(record, attrs.evolve(record, response_request_id=None))
+
+    def _replace(self, record: RecordedRequest, new: RecordedRequest) -> None:
         # Found by identity: the log may have been cleared or grown meanwhile.
         for index in range(len(self.requests) - 1, -1, -1):
             if self.requests[index] is record:
-                self.requests[index] = attrs.evolve(record, response_request_id=None)
+                self.requests[index] = new
                 return
 
     def admit(self, now: float) -> Admission:
@@ -414,4 +417,17 @@ class FakeState:
         retry_after = self.limiter.take(now)
         if retry_after is not None:
             self.rate_limited_count += 1
-        return Admission(retry_after, self.limiter.per_minute, self.limiter.remaining)
+        limiter = self.limiter
+        return Admission(retry_after, limiter.limit, limiter.remaining, limiter.number)
+
+    def note_admission(self, record: RecordedRequest, admission: Admission) -> RecordedRequest:
+        """
+        Write into the log which window counted *record* and whether it was refused;
+        return the record as the log now holds it.
+        """
+        if admission.window is None:
+            return record
+        refused = admission.retry_after is not None
+        noted = attrs.evolve(record, window=admission.window, rate_limited=refused)
+        self._replace(record, noted)
+        return noted
