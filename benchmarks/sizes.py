@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 @dataclass(frozen=True)
 class Sizes:
     rounds: int
-    # Scenario 1: pages of 100 menus, so 3 requests per IVR of 250 menus.
+    # Scenario 1: pages of 100 menus of one route each, so 3 requests per IVR of 250 menus.
     listing_ivrs: int
     listing_menus: int
     listing_routes: int
@@ -61,13 +61,13 @@ class Sizes:
 
 FULL = Sizes(
     rounds=5,
-    listing_ivrs=100,
+    listing_ivrs=40,
     listing_menus=250,
-    listing_routes=3,
+    listing_routes=1,
     listing_page_size=100,
     concurrencies=(16, 64),
     latencies=(0.0, 0.020),
-    sequential_ivrs_with_latency=25,
+    sequential_ivrs_with_latency=10,
     walk_ivrs=300,
     walk_menus=3,
     walk_routes=4,
@@ -80,11 +80,11 @@ FULL = Sizes(
     inside_reads=600,
     inside_rounds=3,
     over_limit=200,
-    over_window=5.0,
+    over_window=10.0,
     over_reads=600,
     over_rounds=1,
     shared_limit=400,
-    shared_window=5.0,
+    shared_window=10.0,
     shared_processes=4,
     shared_reads=300,
     stream_counts=(100_000, 1_000_000),

@@ -1294,14 +1294,14 @@ async def test_latency_is_added_to_every_request(fake: FakeZendesk, session: Cli
     assert fake.latency == 0.15
 
 
-async def test_the_fake_reports_a_plan_limit_of_700_a_minute_by_default(
+async def test_the_fake_reports_a_plan_limit_of_2500_a_minute_by_default(
     session: ClientSession,
 ) -> None:
     replies = [await call(session, "GET", f"{API}/ivr") for _ in range(3)]
 
     assert [r.status for r in replies] == [200, 200, 200]
-    assert {r.headers["X-Rate-Limit"] for r in replies} == {"700"}
-    assert [r.headers["X-Rate-Limit-Remaining"] for r in replies] == ["699", "698", "697"]
+    assert {r.headers["X-Rate-Limit"] for r in replies} == {"2500"}
+    assert [r.headers["X-Rate-Limit-Remaining"] for r in replies] == ["2499", "2498", "2497"]
 
 
 async def test_a_spent_window_answers_429_text_until_it_turns_over(

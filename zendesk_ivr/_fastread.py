@@ -83,18 +83,6 @@ def _str(value: Any) -> str:
     return value
 
 
-def _optional_str(value: Any) -> str | None:
-    if value is not None and type(value) is not str:
-        raise _Unusual
-    return value
-
-
-def _optional_int(value: Any) -> int | None:
-    if value is not None and type(value) is not int:
-        raise _Unusual
-    return value
-
-
 def _name(value: Any) -> str:
     if value is None:
         return ""
@@ -123,10 +111,6 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _optional_strs(value: Any) -> tuple[str, ...] | None:
-    return None if value is None else _strs(value)
-
-
 def _items(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -135,11 +119,11 @@ def _items(value: Any) -> list[Any]:
     return value
 
 
-def _check_keys(raw: dict[str, Any], known: frozenset[str]) -> None:
-    for key in raw:
-        if key not in known:
-            raise _Unusual  # kept in `extra` by the detailed path
-
+# A listing reads these for every menu and route of every page: each check is inlined where
+# it is used, in as few steps as Python allows (a type looked up in a set, a dict's keys
+# compared with a set), since a function call per field cost more than the JSON itself.
+_STR_OR_NONE: Final = frozenset({str, type(None)})
+_INT_OR_NONE: Final = frozenset({int, type(None)})
 
 _GROUP_KEYS: Final = frozenset({"group_ids", "tags"})
 _PHONE_KEYS: Final = frozenset({"phone_number", "tags"})
@@ -147,36 +131,47 @@ _TEXTBACK_KEYS: Final = frozenset({"textback_phone_number_id", "sms_text", "tags
 _MENU_KEYS: Final = frozenset({"menu_id", "tags"})
 
 
+def _tags(raw: dict[str, Any], known: frozenset[str]) -> tuple[str, ...] | None:
+    """The ``tags`` of options that hold only *known* keys (others are kept in ``extra``)."""
+    if not raw.keys() <= known:
+        raise _Unusual
+    tags = raw.get("tags")
+    return None if tags is None else _strs(tags)
+
+
 def _group(raw: dict[str, Any]) -> GroupOptions:
-    _check_keys(raw, _GROUP_KEYS)
-    return _new_group(_ints(raw.get("group_ids")), _optional_strs(raw.get("tags")), {})
+    tags = _tags(raw, _GROUP_KEYS)
+    return _new_group(_ints(raw.get("group_ids")), tags, {})
 
 
 def _voicemail(raw: dict[str, Any]) -> VoicemailOptions:
-    _check_keys(raw, _GROUP_KEYS)
-    return _new_voicemail(_ints(raw.get("group_ids")), _optional_strs(raw.get("tags")), {})
+    tags = _tags(raw, _GROUP_KEYS)
+    return _new_voicemail(_ints(raw.get("group_ids")), tags, {})
 
 
 def _phone_number(raw: dict[str, Any]) -> PhoneNumberOptions:
-    _check_keys(raw, _PHONE_KEYS)
-    return _new_phone_number(
-        _optional_str(raw.get("phone_number")), _optional_strs(raw.get("tags")), {}
-    )
+    tags = _tags(raw, _PHONE_KEYS)
+    number = raw.get("phone_number")
+    if type(number) not in _STR_OR_NONE:
+        raise _Unusual
+    return _new_phone_number(number, tags, {})
 
 
 def _textback(raw: dict[str, Any]) -> TextbackOptions:
-    _check_keys(raw, _TEXTBACK_KEYS)  # sms_textstring (older docs) takes the detailed path
-    return _new_textback(
-        _optional_int(raw.get("textback_phone_number_id")),
-        _optional_str(raw.get("sms_text")),
-        _optional_strs(raw.get("tags")),
-        {},
-    )
+    tags = _tags(raw, _TEXTBACK_KEYS)  # sms_textstring (older docs) takes the detailed path
+    number_id = raw.get("textback_phone_number_id")
+    text = raw.get("sms_text")
+    if type(number_id) not in _INT_OR_NONE or type(text) not in _STR_OR_NONE:
+        raise _Unusual
+    return _new_textback(number_id, text, tags, {})
 
 
 def _menu(raw: dict[str, Any]) -> MenuOptions:
-    _check_keys(raw, _MENU_KEYS)
-    return _new_menu_options(_optional_int(raw.get("menu_id")), _optional_strs(raw.get("tags")), {})
+    tags = _tags(raw, _MENU_KEYS)
+    menu_id = raw.get("menu_id")
+    if type(menu_id) not in _INT_OR_NONE:
+        raise _Unusual
+    return _new_menu_options(menu_id, tags, {})
 
 
 _OPTIONS: Final[dict[str, Callable[[dict[str, Any]], RouteOptions]]] = {
@@ -192,41 +187,62 @@ assert set(_OPTIONS) == set(TYPED_OPTIONS)
 def route(raw: Any) -> IvrRoute:
     if type(raw) is not dict:
         raise _Unusual
-    action = _str(raw["action"])
+    action = raw["action"]
     options = raw.get("options")
-    if options is None:
-        options = {}
-    elif type(options) is not dict:
+    route_id = raw["id"]
+    keypress = raw["keypress"]
+    greeting = raw.get("greeting")
+    option_text = raw.get("option_text")
+    overflow = raw.get("overflow_options")
+    if (
+        type(action) is not str
+        or type(route_id) is not int
+        or type(keypress) is not str
+        or type(greeting) not in _STR_OR_NONE
+        or type(option_text) not in _STR_OR_NONE
+    ):
+        raise _Unusual
+    if overflow is None:
+        overflow = ()
+    elif type(overflow) is list:
+        overflow = tuple(overflow)
+    else:
         raise _Unusual
     read_options = _OPTIONS.get(action)
-    return _new_route(
-        _int(raw["id"]),
-        _str(raw["keypress"]),
-        action,
-        (
-            _new_unknown(action, raw.get("options"))
-            if read_options is None
-            else read_options(options)
-        ),
-        _optional_str(raw.get("greeting")),
-        _optional_str(raw.get("option_text")),
-        tuple(_items(raw.get("overflow_options"))),
-    )
+    if options is None:
+        typed = _new_unknown(action, None) if read_options is None else read_options({})
+    elif type(options) is dict:
+        typed = _new_unknown(action, options) if read_options is None else read_options(options)
+    else:
+        raise _Unusual
+    return _new_route(route_id, keypress, action, typed, greeting, option_text, overflow)
 
 
 def menu(raw: Any) -> IvrMenu:
     if type(raw) is not dict:
         raise _Unusual
     default = raw.get("default", False)
-    if type(default) is not bool:
+    menu_id = raw["id"]
+    name = raw.get("name", _Unusual)
+    greeting_id = raw.get("greeting_id")
+    routes = raw.get("routes")
+    if (
+        type(default) is not bool
+        or type(menu_id) is not int
+        or type(greeting_id) not in _INT_OR_NONE
+    ):
         raise _Unusual
-    return _new_menu(
-        _int(raw["id"]),
-        _name(raw.get("name", _Unusual)),
-        default,
-        _optional_int(raw.get("greeting_id")),
-        tuple([route(r) for r in _items(raw.get("routes"))]),
-    )
+    if name is None:
+        name = ""
+    elif type(name) is not str:
+        raise _Unusual
+    if routes is None:
+        routes = ()
+    elif type(routes) is list:
+        routes = tuple([route(r) for r in routes])
+    else:
+        raise _Unusual
+    return _new_menu(menu_id, name, default, greeting_id, routes)
 
 
 def ivr(raw: Any) -> Ivr:

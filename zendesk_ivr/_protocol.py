@@ -487,9 +487,15 @@ def structure_page(
 ) -> tuple[Page[T], URL | None]:
     """The page in an already decoded list *body* and the URL of the next one."""
     key, raw_items = unwrap_list(body, envelope, response)
-    items = tuple(
-        structure(converter, raw, cls, response, f"$.{key}[{i}]") for i, raw in enumerate(raw_items)
-    )
+    # One hook for the whole page: a listing pays the converter's dispatch once, not per item.
+    hook = converter.get_structure_hook(cls)
+    try:
+        items = tuple([hook(raw, cls) for raw in raw_items])
+    except Exception:  # read again item by item, for the error that names the JSON path
+        items = tuple(
+            structure(converter, raw, cls, response, f"$.{key}[{i}]")
+            for i, raw in enumerate(raw_items)
+        )
     count = body.get("count")
     if isinstance(count, bool) or not isinstance(count, int | None):
         raise _decode_error(response, f"count is not an integer: {count!r:.50}")

@@ -269,8 +269,10 @@ class FaultQueue:
 # --- rate limiting --------------------------------------------------------------------
 
 
-#: Zendesk's plan limits are requests per minute; Enterprise allows 700.
-DEFAULT_PLAN_LIMIT: Final = 700
+#: Zendesk's plan limits are requests per minute (200 to 2,500). The highest, the High Volume
+#: API add-on's, is the default: a sandbox job or a test rarely waits for a window to turn,
+#: yet every answer carries the headers a real account sends.
+DEFAULT_PLAN_LIMIT: Final = 2_500
 DEFAULT_WINDOW: Final = 60.0
 
 

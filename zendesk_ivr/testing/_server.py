@@ -71,7 +71,7 @@ class FakeZendesk:
                 accepts; a secret set to None turns its scheme off.
             max_page_size: The largest ``per_page``; larger values are clamped.
             rate_limit, rate_limit_window: The plan limit, *rate_limit* requests
-                per window of *rate_limit_window* seconds (Enterprise's 700 a
+                per window of *rate_limit_window* seconds (the High Volume plan's 2,500 a
                 minute by default); None sends no rate-limit headers and refuses
                 nothing. See `rate_limit`.
         """
