@@ -200,6 +200,20 @@ def _listing_checks(
                 vs_raw >= 0.9,
             )
         )
+        raw = samples[(clients.BASELINE, concurrency)]
+        cpu = median(
+            [
+                s.client_cpu_per_request / r.client_cpu_per_request
+                for s, r in zip(sdk, raw, strict=True)
+            ]
+        )
+        checks.append(
+            Check(
+                f"SDK client CPU / request ≤ 2x raw aiohttp's, {concurrency} workers, {label}",
+                ratio(cpu),
+                cpu <= 2,
+            )
+        )
         if latency >= 0.020:
             vs_loop = _paired_ratio(sdk, samples[(clients.SEQUENTIAL, 1)])
             checks.append(

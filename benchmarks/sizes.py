@@ -60,14 +60,14 @@ class Sizes:
 
 
 FULL = Sizes(
-    rounds=5,
-    listing_ivrs=40,
+    rounds=3,
+    listing_ivrs=100,
     listing_menus=250,
     listing_routes=1,
     listing_page_size=100,
     concurrencies=(16, 64),
     latencies=(0.0, 0.020),
-    sequential_ivrs_with_latency=10,
+    sequential_ivrs_with_latency=20,
     walk_ivrs=300,
     walk_menus=3,
     walk_routes=4,
