@@ -132,6 +132,30 @@ async def test_a_reserve_may_be_a_count() -> None:
     assert tickets[10] is None  # the 30 left belong to others
 
 
+async def test_with_only_the_reserve_left_it_waits_out_the_window_it_first_saw() -> None:
+    clock = Clock()
+    limiter = RateLimiter(reserve=50, clock=clock)
+    plan = {"x-rate-limit": "200"}
+    limiter.settle({**plan, "x-rate-limit-remaining": "50"}, limiter.try_acquire())
+
+    with pytest.raises(_MustWait) as info:
+        await limiter.acquire(wait=False)  # all that is left belongs to others
+    clock.now += 60
+    probe = limiter.try_acquire()  # the minute it saw the window open has passed
+    assert probe is not None
+    assert limiter.try_acquire() is None  # the probe goes alone
+
+    limiter.settle({**plan, "x-rate-limit-remaining": "49"}, probe)  # it had not turned yet
+    with pytest.raises(_MustWait) as again:
+        await limiter.acquire(wait=False)
+    clock.now += 60
+    limiter.settle({**plan, "x-rate-limit-remaining": "199"}, limiter.try_acquire())
+
+    assert info.value.seconds == pytest.approx(60)
+    assert again.value.seconds == pytest.approx(60)
+    assert [limiter.try_acquire() is not None for _ in range(3)] == [True] * 3
+
+
 async def test_ratelimit_reset_says_when_the_window_turns_so_no_429_is_needed() -> None:
     server = WindowServer(limit=200, length=1.0, send_reset=True)
     async with serve(server.handle) as url, client_for(url, max_concurrency=16) as client:
