@@ -30,7 +30,6 @@ from zendesk_ivr import (
     PhoneNumberOptions,
     Plan,
     PlanRefused,
-    RateLimiter,
     RecordInvalid,
     RouteOptions,
     Step,
@@ -137,14 +136,7 @@ async def target() -> AsyncIterator[FakeZendesk]:
 
 @pytest.fixture
 async def client(target: FakeZendesk) -> AsyncIterator[Client]:
-    # Without the Talk limit (50 requests a second), which would make a big copy take seconds.
-    limiter = RateLimiter(talk_requests_per_5_minutes=None)
-    async with Client(
-        base_url=target.url,
-        email=target.email,
-        api_token=target.api_token,
-        rate_limiter=limiter,
-    ) as c:
+    async with Client(base_url=target.url, email=target.email, api_token=target.api_token) as c:
         yield c
 
 
