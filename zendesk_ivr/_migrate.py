@@ -22,6 +22,7 @@ from attrs import field, frozen
 from cattrs import BaseValidationError, transform_error
 from yarl import URL
 
+from ._core import jsontext
 from ._exceptions import ConfigurationError, ZendeskError
 from ._journal import JournalError, read_header
 from ._models import (
@@ -168,7 +169,7 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidExport(f"cannot read {where}: {_reason(exc)}") from None
         try:
-            document = json.loads(text)
+            document = jsontext.loads(text)
         except ValueError as exc:
             raise InvalidExport(f"{where} is not JSON: {exc}") from None
     if not isinstance(document, Mapping):
@@ -234,7 +235,7 @@ class IdMap:
         """Read an id map file; `InvalidIdMap` names every problem in it."""
         where = os.fspath(path)
         try:
-            document = json.loads(Path(where).read_text(encoding="utf-8"))
+            document = jsontext.loads(Path(where).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidIdMap(f"cannot read id map {where}: {_reason(exc)}") from None
         except ValueError as exc:

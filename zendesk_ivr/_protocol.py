@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import json
 import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -18,6 +17,7 @@ from attrs import frozen
 from cattrs import BaseValidationError, Converter, transform_error
 from yarl import URL
 
+from ._core import jsontext
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -31,6 +31,7 @@ from ._exceptions import (
     RecordInvalid,
     ServerError,
 )
+from ._models import MAX_ID
 
 T = TypeVar("T")
 
@@ -46,11 +47,15 @@ _ERROR_TEXT_LIMIT: Final = 200
 def base_url_for(subdomain: str | None, base_url: str | URL | None) -> URL:
     """The site root requests go to: *base_url* if given, else ``https://{subdomain}.zendesk.com``."""
     if base_url is not None:
-        url = URL(base_url) if isinstance(base_url, str) else base_url
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        try:
+            url = URL(base_url) if isinstance(base_url, str) else base_url
+            host = url.host
+        except (TypeError, ValueError):  # yarl's message may quote the URL, password and all
+            raise ConfigurationError("base_url is not a valid URL") from None
         if url.user is not None or url.password is not None:
             raise ConfigurationError("base_url must not carry credentials; pass them as arguments")
+        if url.scheme not in ("http", "https") or not host:
+            raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {str(url)!r}")
         path = url.path.rstrip("/")
         # People paste the API root they see in the docs; accept it as the site root.
         path = path.removesuffix("/api/v2")
@@ -80,9 +85,11 @@ def api_root(site: URL) -> URL:
 
 
 def check_id(value: object, name: str) -> int:
-    """Ids go into URL paths: only positive integers may, never strings or bools."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}")
+    """Ids go into URL paths: only positive 64-bit integers may, never strings or bools."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        huge = isinstance(value, int) and abs(value) > MAX_ID
+        shown = "an integer beyond 64 bits" if huge else f"{value!r:.40}"
+        raise InvalidArgument(f"{name} must be a positive 64-bit integer, got {shown}")
     return value
 
 
@@ -131,8 +138,12 @@ def same_origin(a: URL, b: URL) -> bool:
 
 def resume_url(link: str | URL, site: URL) -> URL:
     """A ``next_page`` link a caller kept, checked like any link the server sends."""
-    url = URL(link) if isinstance(link, str) else link
-    if not url.scheme or not same_origin(url, site):
+    try:
+        url = URL(link) if isinstance(link, str) else link
+        foreign = not url.scheme or not same_origin(url, site)
+    except (TypeError, ValueError):  # UnicodeError too: an IDNA host that does not decode
+        raise PaginationError("refusing to follow start=: not a valid URL", url="") from None
+    if foreign:
         shown = _without_userinfo(url)
         raise PaginationError(f"refusing to follow {shown:.200}: not on {site.origin()}", url=shown)
     return url
@@ -159,10 +170,14 @@ def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | Non
         return None
     if not isinstance(link, str) or not link:
         raise PaginationError(f"next_page is not a URL: {link!r:.100}", url=str(current))
-    url = URL(link)
-    if not url.scheme:  # relative, or scheme-relative ("//host/..."): resolve against the page
-        url = current.join(url)
-    if not same_origin(url, site):
+    try:
+        url = URL(link)
+        if not url.scheme:  # relative, or scheme-relative ("//host/..."): resolve against the page
+            url = current.join(url)
+        foreign = not same_origin(url, site)
+    except ValueError:  # UnicodeError too: an IDNA host that does not decode
+        raise PaginationError("next_page is not a valid URL", url=str(current)) from None
+    if foreign:
         raise PaginationError(
             f"refusing to follow next_page to another origin (or one carrying credentials); "
             f"the client only talks to {site.origin()}",
@@ -204,6 +219,9 @@ def credentials_for(
     for name, value in supplied.items():
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ConfigurationError(f"{name} must be a non-empty string")
+        if value is not None and not header_safe(value):
+            # Caught here, not by aiohttp on the first request, and never quoted: it is a secret.
+            raise ConfigurationError(f"{name} holds a line break or other control character")
     given = {name for name, value in supplied.items() if value is not None}
     schemes = "pass exactly one of: email + api_token, email + password, or oauth_token"
     if given == {"email", "api_token"}:
@@ -215,6 +233,14 @@ def credentials_for(
     if not given:
         raise ConfigurationError(f"no credentials: {schemes}")
     raise ConfigurationError(f"got {', '.join(sorted(given))}: {schemes}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def header_safe(secret: str) -> bool:
+    """Whether *secret* can go into a header: no CR, LF or other control character."""
+    return _CONTROL.search(secret) is None
 
 
 def _b64(text: str) -> str:
@@ -286,7 +312,7 @@ def error_for(response: Response, *, now: float) -> APIError:
     body: Any = None
     if _is_json(response.content_type) or response.body[:1] in (b"{", b"["):
         try:
-            body = json.loads(response.body)
+            body = jsontext.loads(response.body)
         except ValueError:
             body = None
     if isinstance(body, Mapping):
@@ -353,7 +379,7 @@ def decode_json(response: Response, *, now: float) -> Any:
     if response.content_type and not _is_json(response.content_type):
         raise _decode_error(response, f"expected JSON, got Content-Type {response.content_type!r}")
     try:
-        return json.loads(response.body)
+        return jsontext.loads(response.body)
     except ValueError as exc:
         raise _decode_error(response, f"the body is not valid JSON ({exc})") from None
 
@@ -430,6 +456,9 @@ def structure(converter: Converter, raw: Any, cls: type[T], response: Response, 
         raise _decode_error(
             response, f"unexpected {cls.__name__} JSON @ {path}: {exc}", (f"{exc} @ {path}",)
         ) from None
+    except RecursionError:  # JSON deep enough to parse is not always shallow enough to walk
+        problem = f"{cls.__name__} JSON nested too deeply @ {path}"
+        raise _decode_error(response, problem, (problem,)) from None
 
 
 def decode_one(

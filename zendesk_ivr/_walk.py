@@ -16,6 +16,7 @@ from yarl import URL
 
 from . import _protocol as p
 from ._api import Api
+from ._core.paging import PageTrail
 from ._models import Ivr, IvrTree
 from ._tasks import all_of
 
@@ -29,7 +30,9 @@ class _Walk:
         """Every raw item of a listing beside the response it came in; requests counted."""
         items: list[tuple[p.Response, Any]] = []
         url: URL | None = first
+        trail = PageTrail(self.api.max_pages)
         while url is not None:
+            trail.visit(url)
             outcome = await self.api.request("GET", url)
             self.requests += outcome.attempts
             _key, page = p.unwrap_list(outcome.body, envelope, outcome.response)

@@ -1,0 +1,1 @@
+"""The request engine: URLs, auth, responses, transport, retries, limits and JSON."""
