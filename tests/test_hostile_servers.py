@@ -95,7 +95,7 @@ async def test_a_gzipped_body_under_the_cap_still_reads() -> None:
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 async def test_max_retries_zero_puts_exactly_one_request_on_the_wire(method: str) -> None:
     async with serve(hang_up) as (url, seen), client_at(url, max_retries=0) as client:
-        calls = {
+        calls: dict[str, Callable[[], Awaitable[object]]] = {
             "GET": lambda: client.ivrs.get(1),
             "PUT": lambda: client.ivrs.update(1, name="x"),
             "DELETE": lambda: client.ivrs.delete(1),
@@ -462,11 +462,12 @@ async def test_no_frame_a_transport_error_passes_through_holds_the_secret(scheme
             return web.json_response({"access_token": secret, "expires_in": 3600})
         return await garbage(request)
 
-    settings: dict[str, Any] = {
+    schemes: dict[str, dict[str, Any]] = {
         "oauth_token": {"oauth_token": secret},
         "api_token": {"email": "a@b.c", "api_token": secret},
         "oauth": {"oauth": OAuth(client_id="c", client_secret="s", refresh_token="r")},
-    }[scheme]
+    }
+    settings = schemes[scheme]
     async with (
         serve(handler) as (url, _seen),
         Client(base_url=url, max_retries=0, **settings) as client,
