@@ -456,9 +456,6 @@ def structure(converter: Converter, raw: Any, cls: type[T], response: Response, 
         raise _decode_error(
             response, f"unexpected {cls.__name__} JSON @ {path}: {exc}", (f"{exc} @ {path}",)
         ) from None
-    except RecursionError:  # JSON deep enough to parse is not always shallow enough to walk
-        problem = f"{cls.__name__} JSON nested too deeply @ {path}"
-        raise _decode_error(response, problem, (problem,)) from None
 
 
 def decode_one(
