@@ -10,14 +10,17 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from . import _protocol
-from ._api import Api, Attempt
+from ._core import auth, passwords, urls
+from ._core.limiter import RateLimiter
+from ._core.oauth import OAuth, TokenFileStore
 from ._core.paging import DEFAULT_MAX_PAGES
+from ._core.requester import Attempt, Requester
+from ._core.retry import RetryPolicy
+from ._core.serde import make_converter
+from ._core.settings import check_number
+from ._core.transport import DEFAULT_MAX_BODY_SIZE, Transport
 from ._exceptions import ConfigurationError
-from ._http import DEFAULT_MAX_BODY_SIZE, Transport
-from ._limiter import RateLimiter
 from ._models import IvrTree
-from ._oauth import OAuth, TokenFileStore
 from ._resources import (
     GreetingsResource,
     GroupsResource,
@@ -25,9 +28,6 @@ from ._resources import (
     MenusResource,
     RoutesResource,
 )
-from ._retry import RetryPolicy
-from ._serde import make_converter
-from ._settings import check_number
 from ._version import __version__
 from ._walk import walk
 
@@ -53,7 +53,9 @@ class Client:
         subdomain: ``"acme"`` for ``https://acme.zendesk.com``.
         base_url: the site root instead (a fake server, a proxy); wins over *subdomain*.
         email, api_token: Basic auth as ``{email}/token:{api_token}``.
-        email, password: Basic auth as ``{email}:{password}``.
+        email, password: Basic auth as ``{email}:{password}``; deprecated, and emits a
+            DeprecationWarning: Zendesk turned password access off for API calls in every
+            account between 12 and 22 January 2026.
         oauth_token: a Bearer token that does not expire.
         oauth: an `OAuth` that refreshes expiring tokens itself (instead of the above).
         session: an aiohttp session to use instead of the client's own.
@@ -104,7 +106,7 @@ class Client:
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         user_agent: str | None = None,
     ) -> None:
-        site = _protocol.base_url_for(subdomain, base_url)
+        site = urls.base_url_for(subdomain, base_url)
         if oauth is not None:
             if not isinstance(oauth, OAuth):
                 raise ConfigurationError("oauth must be a zendesk_ivr.OAuth")
@@ -115,24 +117,23 @@ class Client:
                 )
             credentials = None
         else:
-            credentials = _protocol.credentials_for(
+            credentials = auth.credentials_for(
                 email=email, api_token=api_token, password=password, oauth_token=oauth_token
             )
-        if site.scheme != "https" and not _protocol.is_loopback(site):
+            if credentials.scheme == "password":
+                passwords.warn_password_retired()
+        if site.scheme != "https" and not urls.is_loopback(site):
             raise ConfigurationError(
                 f"refusing to send credentials over plain http to {site.host}; use https "
                 "(plain http is allowed only to a loopback host such as the fake server)"
             )
-        if timeout is not None:
-            check_number("timeout", timeout)
+        check_number("timeout", timeout, none_ok=True)
         check_number("max_body_size", max_body_size, integer=True)
         check_number("max_pages", max_pages, integer=True)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if session is not None and trace_configs:
             raise ConfigurationError("trace_configs apply to the client's own session only")
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise ConfigurationError(f"max_concurrency must be an integer, got {max_concurrency!r}")
         check_number("max_concurrency", max_concurrency, integer=True)
         if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
             raise ConfigurationError("rate_limiter must be a zendesk_ivr.RateLimiter")
@@ -156,7 +157,7 @@ class Client:
             max_body_size=max_body_size,
             trace_configs=trace_configs,
         )
-        self._api = Api(
+        self._api = Requester(
             transport=transport,
             converter=make_converter(),
             site=site,
@@ -185,7 +186,8 @@ class Client:
         """
         A client configured from ``ZENDESK_SUBDOMAIN``, ``ZENDESK_BASE_URL``, ``ZENDESK_EMAIL``,
         ``ZENDESK_API_TOKEN``, ``ZENDESK_PASSWORD`` and ``ZENDESK_OAUTH_TOKEN``; empty variables
-        count as unset, and keyword *overrides* win over the environment.
+        count as unset, and keyword *overrides* win over the environment. A client built from
+        ``ZENDESK_PASSWORD`` emits a DeprecationWarning, as ``password=`` does.
 
         With ``ZENDESK_OAUTH_CLIENT_ID`` set, the client uses refreshing `OAuth` instead: the
         refresh grant with ``ZENDESK_OAUTH_REFRESH_TOKEN`` (``ZENDESK_OAUTH_TOKEN``, if set, is

@@ -14,11 +14,13 @@ from typing import Any
 
 from yarl import URL
 
-from . import _protocol as p
-from ._api import Api
+from ._core import envelopes, paging, urls
+from ._core.envelopes import Page
+from ._core.requester import Requester
 from ._models import (
     UNSET,
     Greeting,
+    GreetingId,
     Group,
     Ivr,
     IvrFields,
@@ -29,35 +31,34 @@ from ._models import (
     RouteOptions,
     Unset,
 )
-from ._protocol import Page
 
 
 class IvrsResource:
     """IVRs: ``/api/v2/channels/voice/ivr``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Ivr, None]:
         """Every IVR of the account, with its menus and their routes embedded."""
-        first = p.first_page_url(p.ivrs_url(self._api.root))
-        return self._api.items(first, p.IVR_ENVELOPE, Ivr, start)
+        first = urls.first_page_url(urls.ivrs_url(self._api.root))
+        return self._api.items(first, envelopes.IVR_ENVELOPE, Ivr, start)
 
     def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Ivr], None]:
         """The IVR listing page by page (``items``, ``count``, ``next_page``)."""
-        first = p.first_page_url(p.ivrs_url(self._api.root))
-        return self._api.pages(first, p.IVR_ENVELOPE, Ivr, start)
+        first = urls.first_page_url(urls.ivrs_url(self._api.root))
+        return self._api.pages(first, envelopes.IVR_ENVELOPE, Ivr, start)
 
     async def get(self, ivr_id: int) -> Ivr:
         return await self._api.fetch_one(
-            "GET", p.ivr_url(self._api.root, ivr_id), p.IVR_ENVELOPE, Ivr
+            "GET", urls.ivr_url(self._api.root, ivr_id), envelopes.IVR_ENVELOPE, Ivr
         )
 
     async def create(self, *, name: str, phone_number_ids: Sequence[int] | Unset = UNSET) -> Ivr:
         """Create an IVR; Zendesk gives it a default menu."""
         fields = IvrFields(name=name, phone_number_ids=phone_number_ids)
-        url = p.ivrs_url(self._api.root)
-        return await self._api.fetch_one("POST", url, p.IVR_ENVELOPE, Ivr, fields)
+        url = urls.ivrs_url(self._api.root)
+        return await self._api.fetch_one("POST", url, envelopes.IVR_ENVELOPE, Ivr, fields)
 
     async def update(
         self,
@@ -70,41 +71,41 @@ class IvrsResource:
         Change the fields passed; the others are not sent and stay as they are. An explicit
         None is sent as null.
         """
-        url = p.ivr_url(self._api.root, ivr_id)
+        url = urls.ivr_url(self._api.root, ivr_id)
         fields = IvrFields(name=name, phone_number_ids=phone_number_ids)
-        return await self._api.fetch_one("PUT", url, p.IVR_ENVELOPE, Ivr, fields)
+        return await self._api.fetch_one("PUT", url, envelopes.IVR_ENVELOPE, Ivr, fields)
 
     async def delete(self, ivr_id: int) -> None:
         """Delete an IVR with its menus and routes."""
-        await self._api.delete(p.ivr_url(self._api.root, ivr_id))
+        await self._api.delete(urls.ivr_url(self._api.root, ivr_id))
 
 
 class MenusResource:
     """IVR menus: ``/api/v2/channels/voice/ivr/{ivr_id}/menus``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, ivr_id: int, *, start: str | URL | None = None) -> AsyncGenerator[IvrMenu, None]:
-        first = p.first_page_url(p.menus_url(self._api.root, ivr_id))
-        return self._api.items(first, p.MENU_ENVELOPE, IvrMenu, start)
+        first = urls.first_page_url(urls.menus_url(self._api.root, ivr_id))
+        return self._api.items(first, envelopes.MENU_ENVELOPE, IvrMenu, start)
 
     def pages(
         self, ivr_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[Page[IvrMenu], None]:
-        first = p.first_page_url(p.menus_url(self._api.root, ivr_id))
-        return self._api.pages(first, p.MENU_ENVELOPE, IvrMenu, start)
+        first = urls.first_page_url(urls.menus_url(self._api.root, ivr_id))
+        return self._api.pages(first, envelopes.MENU_ENVELOPE, IvrMenu, start)
 
     async def get(self, ivr_id: int, menu_id: int) -> IvrMenu:
-        url = p.menu_url(self._api.root, ivr_id, menu_id)
-        return await self._api.fetch_one("GET", url, p.MENU_ENVELOPE, IvrMenu)
+        url = urls.menu_url(self._api.root, ivr_id, menu_id)
+        return await self._api.fetch_one("GET", url, envelopes.MENU_ENVELOPE, IvrMenu)
 
     async def create(
-        self, ivr_id: int, *, name: str, greeting_id: int | Unset | None = UNSET
+        self, ivr_id: int, *, name: str, greeting_id: GreetingId | Unset | None = UNSET
     ) -> IvrMenu:
-        url = p.menus_url(self._api.root, ivr_id)
+        url = urls.menus_url(self._api.root, ivr_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
-        return await self._api.fetch_one("POST", url, p.MENU_ENVELOPE, IvrMenu, fields)
+        return await self._api.fetch_one("POST", url, envelopes.MENU_ENVELOPE, IvrMenu, fields)
 
     async def update(
         self,
@@ -112,39 +113,42 @@ class MenusResource:
         menu_id: int,
         *,
         name: str | Unset | None = UNSET,
-        greeting_id: int | Unset | None = UNSET,
+        greeting_id: GreetingId | Unset | None = UNSET,
     ) -> IvrMenu:
-        """Change the fields passed; ``greeting_id=None`` removes the greeting."""
-        url = p.menu_url(self._api.root, ivr_id, menu_id)
+        """
+        Change the fields passed; ``greeting_id=None`` removes the greeting. A greeting id is an
+        integer (uploaded) or a built-in greeting's string id (``"ivr_none"``).
+        """
+        url = urls.menu_url(self._api.root, ivr_id, menu_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
-        return await self._api.fetch_one("PUT", url, p.MENU_ENVELOPE, IvrMenu, fields)
+        return await self._api.fetch_one("PUT", url, envelopes.MENU_ENVELOPE, IvrMenu, fields)
 
     async def delete(self, ivr_id: int, menu_id: int) -> None:
         """Delete a menu and its routes; Zendesk refuses to delete the default menu (422)."""
-        await self._api.delete(p.menu_url(self._api.root, ivr_id, menu_id))
+        await self._api.delete(urls.menu_url(self._api.root, ivr_id, menu_id))
 
 
 class RoutesResource:
     """IVR routes: ``/api/v2/channels/voice/ivr/{ivr_id}/menus/{menu_id}/routes``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(
         self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[IvrRoute, None]:
-        first = p.first_page_url(p.routes_url(self._api.root, ivr_id, menu_id))
-        return self._api.items(first, p.ROUTE_ENVELOPE, IvrRoute, start)
+        first = urls.first_page_url(urls.routes_url(self._api.root, ivr_id, menu_id))
+        return self._api.items(first, envelopes.ROUTE_ENVELOPE, IvrRoute, start)
 
     def pages(
         self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[Page[IvrRoute], None]:
-        first = p.first_page_url(p.routes_url(self._api.root, ivr_id, menu_id))
-        return self._api.pages(first, p.ROUTE_ENVELOPE, IvrRoute, start)
+        first = urls.first_page_url(urls.routes_url(self._api.root, ivr_id, menu_id))
+        return self._api.pages(first, envelopes.ROUTE_ENVELOPE, IvrRoute, start)
 
     async def get(self, ivr_id: int, menu_id: int, route_id: int) -> IvrRoute:
-        url = p.route_url(self._api.root, ivr_id, menu_id, route_id)
-        return await self._api.fetch_one("GET", url, p.ROUTE_ENVELOPE, IvrRoute)
+        url = urls.route_url(self._api.root, ivr_id, menu_id, route_id)
+        return await self._api.fetch_one("GET", url, envelopes.ROUTE_ENVELOPE, IvrRoute)
 
     async def create(
         self,
@@ -160,11 +164,11 @@ class RoutesResource:
         Add a route. *options* is a typed options object (`GroupOptions`, `MenuOptions`...), from
         which *action* follows when not given, or a plain dict of JSON keys.
         """
-        url = p.routes_url(self._api.root, ivr_id, menu_id)
+        url = urls.routes_url(self._api.root, ivr_id, menu_id)
         fields = IvrRouteFields(
             keypress=keypress, action=action, options=options, overflow_options=overflow_options
         )
-        return await self._api.fetch_one("POST", url, p.ROUTE_ENVELOPE, IvrRoute, fields)
+        return await self._api.fetch_one("POST", url, envelopes.ROUTE_ENVELOPE, IvrRoute, fields)
 
     async def update(
         self,
@@ -181,36 +185,52 @@ class RoutesResource:
         Change the fields passed (None is sent as null); typed options also send their
         action, as Zendesk wants.
         """
-        url = p.route_url(self._api.root, ivr_id, menu_id, route_id)
+        url = urls.route_url(self._api.root, ivr_id, menu_id, route_id)
         fields = IvrRouteFields(
             keypress=keypress, action=action, options=options, overflow_options=overflow_options
         )
-        return await self._api.fetch_one("PUT", url, p.ROUTE_ENVELOPE, IvrRoute, fields)
+        return await self._api.fetch_one("PUT", url, envelopes.ROUTE_ENVELOPE, IvrRoute, fields)
 
     async def delete(self, ivr_id: int, menu_id: int, route_id: int) -> None:
-        await self._api.delete(p.route_url(self._api.root, ivr_id, menu_id, route_id))
+        await self._api.delete(urls.route_url(self._api.root, ivr_id, menu_id, route_id))
 
 
 class GroupsResource:
-    """Support groups (``/api/v2/groups``), read for the audit's group checks."""
+    """
+    Support groups (``/api/v2/groups``), read for the audit's group checks.
 
-    def __init__(self, api: Api) -> None:
+    Listed by cursor (``page[size]=100``, then ``links.next`` while ``meta.has_more``), which
+    Zendesk offers here and which, unlike offset pages, reads past 10,000 groups.
+    """
+
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
-        first = p.first_page_url(p.groups_url(self._api.site))
-        return self._api.items(first, p.GROUP_ENVELOPE, Group, start)
+        return self._api.items(self._first(), envelopes.GROUP_ENVELOPE, Group, start)
+
+    def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Group], None]:
+        """The group listing page by page; ``next_page`` is the cursor page's ``links.next``."""
+        return self._api.pages(self._first(), envelopes.GROUP_ENVELOPE, Group, start)
+
+    def _first(self) -> URL:
+        return paging.cursor_first_page(urls.groups_url(self._api.site), urls.MAX_PAGE_SIZE)
 
 
 class GreetingsResource:
-    """Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks."""
+    """
+    Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks.
 
-    def __init__(self, api: Api) -> None:
+    The built-in greetings (string ids) come beside the uploaded ones (integer ids). Offset
+    pages: the Talk docs document no cursor form for greetings.
+    """
+
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Greeting, None]:
-        first = p.first_page_url(p.greetings_url(self._api.root))
-        return self._api.items(first, p.GREETING_ENVELOPE, Greeting, start)
+        first = urls.first_page_url(urls.greetings_url(self._api.root))
+        return self._api.items(first, envelopes.GREETING_ENVELOPE, Greeting, start)
 
 
 __all__ = [

@@ -4,7 +4,8 @@
 The IVR listing embeds each IVR's menus and their routes, so one paginated pass over
 ``GET /channels/voice/ivr`` (one request per 100 IVRs) is usually the whole job. Where the
 embedded data is missing (no ``menus`` or no ``routes`` key, or null), the walk lists what is
-missing, concurrently and under the client's limits.
+missing, concurrently and under the client's limits. Records without an id are left out and
+reported in ``IvrTree.skipped``.
 """
 
 from __future__ import annotations
@@ -14,56 +15,63 @@ from typing import Any
 
 from yarl import URL
 
-from . import _protocol as p
-from ._api import Api
+from ._core import envelopes, responses, skipping, urls
 from ._core.paging import PageTrail
-from ._models import Ivr, IvrTree
-from ._tasks import all_of
+from ._core.requester import Requester
+from ._core.tasks import all_of
+from ._exceptions import DecodeError
+from ._models import Ivr, IvrTree, SkippedRecord
 
 
 class _Walk:
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self.api = api
         self.requests = 0
 
-    async def listing(self, first: URL, envelope: p.Envelope) -> list[tuple[p.Response, Any]]:
+    async def listing(
+        self, first: URL, envelope: envelopes.Envelope
+    ) -> list[tuple[responses.Response, Any]]:
         """Every raw item of a listing beside the response it came in; requests counted."""
-        items: list[tuple[p.Response, Any]] = []
+        items: list[tuple[responses.Response, Any]] = []
         url: URL | None = first
         trail = PageTrail(self.api.max_pages)
         while url is not None:
             trail.visit(url)
-            outcome = await self.api.request("GET", url)
+            outcome = await self.api.list_page(url, len(items))
             self.requests += outcome.attempts
-            _key, page = p.unwrap_list(outcome.body, envelope, outcome.response)
+            _key, page = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
             items.extend((outcome.response, item) for item in page)
-            url = p.next_page_url(outcome.body, outcome.response.url, self.api.site)
+            url = urls.next_page_url(outcome.body, outcome.response.url, self.api.site)
         return items
 
-    async def one(self, url: URL, envelope: p.Envelope) -> tuple[p.Response, Any]:
+    async def one(self, url: URL, envelope: envelopes.Envelope) -> tuple[responses.Response, Any]:
         """One raw object beside the response it came in; requests counted."""
         outcome = await self.api.request("GET", url)
         self.requests += outcome.attempts
-        _key, raw = p.unwrap(outcome.body, envelope.single, outcome.response)
+        _key, raw = envelopes.unwrap(outcome.body, envelope.single, outcome.response)
         return outcome.response, raw
 
-    async def complete_ivr(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+    async def complete_ivr(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        if raw.get("id") is None:
+            return raw  # unusable: skipped when the tree is read
         ivr = dict(raw)
-        ivr_id = p.check_id(ivr.get("id"), "IVR id")
+        ivr_id = urls.check_id(ivr.get("id"), "IVR id")
         menus = ivr.get("menus")
         if menus is None:
-            first = p.first_page_url(p.menus_url(self.api.root, ivr_id))
-            menus = [menu for _response, menu in await self.listing(first, p.MENU_ENVELOPE)]
+            first = urls.first_page_url(urls.menus_url(self.api.root, ivr_id))
+            menus = [menu for _response, menu in await self.listing(first, envelopes.MENU_ENVELOPE)]
         ivr["menus"] = await all_of(self.complete_menu(ivr_id, m) for m in menus)
         return ivr
 
     async def complete_menu(self, ivr_id: int, raw: Any) -> Any:
-        if not isinstance(raw, Mapping) or raw.get("routes") is not None:
-            return raw  # complete, or malformed: structuring will say what is wrong
+        if not isinstance(raw, Mapping) or raw.get("routes") is not None or raw.get("id") is None:
+            return raw  # complete, unusable (skipped), or malformed (structuring says what)
         menu = dict(raw)
-        menu_id = p.check_id(menu.get("id"), "menu id")
-        first = p.first_page_url(p.routes_url(self.api.root, ivr_id, menu_id))
-        menu["routes"] = [route for _response, route in await self.listing(first, p.ROUTE_ENVELOPE)]
+        menu_id = urls.check_id(menu.get("id"), "menu id")
+        first = urls.first_page_url(urls.routes_url(self.api.root, ivr_id, menu_id))
+        menu["routes"] = [
+            route for _response, route in await self.listing(first, envelopes.ROUTE_ENVELOPE)
+        ]
         return menu
 
 
@@ -78,21 +86,41 @@ def _needs_completing(raw: Any) -> bool:
     )
 
 
-async def walk(api: Api, ivr_ids: Iterable[int] | None = None) -> IvrTree:
+async def walk(api: Requester, ivr_ids: Iterable[int] | None = None) -> IvrTree:
     job = _Walk(api)
     if ivr_ids is None:
-        listed = await job.listing(p.first_page_url(p.ivrs_url(api.root)), p.IVR_ENVELOPE)
+        listed = await job.listing(
+            urls.first_page_url(urls.ivrs_url(api.root)), envelopes.IVR_ENVELOPE
+        )
     else:
-        urls = [p.ivr_url(api.root, ivr_id) for ivr_id in ivr_ids]
-        listed = await all_of(job.one(url, p.IVR_ENVELOPE) for url in urls)
+        ivr_urls = [urls.ivr_url(api.root, ivr_id) for ivr_id in ivr_ids]
+        listed = await all_of(job.one(url, envelopes.IVR_ENVELOPE) for url in ivr_urls)
     incomplete = [i for i, (_response, raw) in enumerate(listed) if _needs_completing(raw)]
     completed = await all_of(job.complete_ivr(listed[i][1]) for i in incomplete)
     for index, raw in zip(incomplete, completed, strict=True):
         listed[index] = (listed[index][0], raw)
-    ivrs = tuple(
-        p.structure(
-            api.converter, raw, Ivr, response, f"$.ivrs[{i}]" if ivr_ids is None else "$.ivr"
-        )
-        for i, (response, raw) in enumerate(listed)
-    )
-    return IvrTree(ivrs=ivrs, requests=job.requests)
+    ivrs: list[Ivr] = []
+    skipped: list[SkippedRecord] = []
+    for i, (response, raw) in enumerate(listed):
+        ivr, lost = _read_ivr(api, response, raw, f"$.ivrs[{i}]" if ivr_ids is None else "$.ivr")
+        skipped.extend(lost)
+        if ivr is not None:
+            ivrs.append(ivr)
+    return IvrTree(ivrs=tuple(ivrs), requests=job.requests, skipped=tuple(skipped))
+
+
+def _read_ivr(
+    api: Requester, response: responses.Response, raw: Any, path: str
+) -> tuple[Ivr | None, list[SkippedRecord]]:
+    """One IVR of the tree; records without an id are left out, logged, and reported."""
+
+    def read(cleaned: Any, at: str) -> Ivr:
+        return envelopes.structure(api.converter, cleaned, Ivr, response, at)
+
+    try:
+        return read(raw, path), []
+    except DecodeError:
+        ivr, skipped = skipping.salvage(raw, Ivr, path, read)
+        if not skipped:
+            raise
+        return ivr, skipped

@@ -1,0 +1,74 @@
+"""A client from the command line's options and the environment, or one on a sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, Final
+
+from .._client import Client
+from .._core.requester import Attempt
+
+_CREDENTIAL_OPTIONS: Final = ("email", "api_token", "password", "oauth_token")
+_CREDENTIAL_VARS: Final = (
+    "ZENDESK_EMAIL",
+    "ZENDESK_API_TOKEN",
+    "ZENDESK_PASSWORD",
+    "ZENDESK_OAUTH_TOKEN",
+    "ZENDESK_OAUTH_CLIENT_ID",
+    "ZENDESK_OAUTH_CLIENT_SECRET",
+    "ZENDESK_OAUTH_REFRESH_TOKEN",
+)
+
+
+@contextlib.asynccontextmanager
+async def connect(
+    args: argparse.Namespace, on_attempt: Callable[[Attempt], None] | None = None
+) -> AsyncIterator[Client]:
+    settings: dict[str, Any] = {
+        "timeout": args.timeout,
+        "max_concurrency": args.max_concurrency,
+        "on_attempt": on_attempt,
+    }
+    if args.sandbox:
+        from ..testing import FakeZendesk, seed_demo_account  # noqa: PLC0415 - only for --sandbox
+
+        async with await FakeZendesk.start() as fake:
+            seed_demo_account(fake)
+            async with Client(
+                base_url=fake.url, email=fake.email, api_token=fake.api_token, **settings
+            ) as client:
+                yield client
+        return
+    for name in ("base_url", "subdomain", *_CREDENTIAL_OPTIONS):
+        value = getattr(args, name)
+        if value:
+            settings[name] = value
+    environ: Mapping[str, str] = os.environ
+    if any(getattr(args, name) for name in _CREDENTIAL_OPTIONS):
+        # Credentials on the command line replace those of the environment as a whole, so
+        # switching scheme (say, to --oauth-token) does not clash with ZENDESK_API_TOKEN.
+        environ = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_VARS}
+    with _deprecations_on_one_line():
+        client = Client.from_env(environ, token_file=args.token_file, **settings)
+    async with client:
+        yield client
+
+
+@contextlib.contextmanager
+def _deprecations_on_one_line() -> Iterator[None]:
+    """A deprecated setting (a password) is said once, on one line of stderr, not as a trace."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, DeprecationWarning):
+            print(f"zendesk-ivr: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )

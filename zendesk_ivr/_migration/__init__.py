@@ -1,0 +1,1 @@
+"""Moving IVR trees between accounts: desired state, the plan of steps, the journal, applying."""
