@@ -387,9 +387,9 @@ async def test_an_id_no_zendesk_id_can_be_is_refused_unsent(
 
 
 @pytest.mark.parametrize("bad_id", [-1, 0, 2**80, 2**63])
-@pytest.mark.parametrize("where", ["ivr", "menu", "route", "group_ids"])
+@pytest.mark.parametrize("where", ["ivr", "menu", "route", "group_ids", "greeting_id"])
 async def test_ids_from_the_server_out_of_range_are_decode_errors(bad_id: int, where: str) -> None:
-    ids = {"ivr": 1, "menu": 2, "route": 3, "group_ids": 4} | {where: bad_id}
+    ids = {"ivr": 1, "menu": 2, "route": 3, "group_ids": 4, "greeting_id": 5} | {where: bad_id}
     route = {
         "id": ids["route"],
         "keypress": "1",
@@ -399,7 +399,9 @@ async def test_ids_from_the_server_out_of_range_are_decode_errors(bad_id: int, w
     ivr = {
         "id": ids["ivr"],
         "name": "a",
-        "menus": [{"id": ids["menu"], "name": "m", "routes": [route]}],
+        "menus": [
+            {"id": ids["menu"], "name": "m", "greeting_id": ids["greeting_id"], "routes": [route]}
+        ],
     }
 
     async def handler(_: web.Request) -> web.Response:

@@ -61,7 +61,9 @@ def _optional_int(value: Any) -> int | None:
 
 def _optional_greeting_id(value: Any) -> int | str | None:
     # Built-in greetings have string ids, uploaded ones integers.
-    if value is not None and type(value) is not int and type(value) is not str:
+    if value is None or type(value) is str:
+        return value
+    if type(value) is not int or not 0 < value <= MAX_ID:
         raise _Unusual
     return value
 

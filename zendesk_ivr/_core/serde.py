@@ -141,8 +141,10 @@ def _null_as_false(value: Any, _: Any) -> bool:
 
 def _greeting_id(value: Any, _: Any) -> GreetingId:
     """Built-in greetings have string ids, uploaded ones integers; both read as they are."""
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+    if isinstance(value, str):
         return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _structure_id(value, None)
     raise TypeError(f"expected a greeting id, int or str, got {type(value).__name__} {value!r:.80}")
 
 
