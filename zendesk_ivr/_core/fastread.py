@@ -18,6 +18,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from .._models import (
+    MAX_ID,
     TYPED_OPTIONS,
     GroupOptions,
     Ivr,
@@ -72,7 +73,7 @@ _new_ivr = _filler(Ivr)
 
 
 def _int(value: Any) -> int:
-    if type(value) is not int:
+    if type(value) is not int or not 0 < value <= MAX_ID:
         raise _Unusual
     return value
 
@@ -95,7 +96,7 @@ def _ints(value: Any) -> tuple[int, ...]:
     if type(value) is not list:
         raise _Unusual
     for item in value:
-        if type(item) is not int:
+        if type(item) is not int or not 0 < item <= MAX_ID:
             raise _Unusual
     return tuple(value)
 
@@ -123,9 +124,12 @@ def _items(value: Any) -> list[Any]:
 # it is used, in as few steps as Python allows (a type looked up in a set, a dict's keys
 # compared with a set), since a function call per field cost more than the JSON itself.
 _STR_OR_NONE: Final = frozenset({str, type(None)})
-_INT_OR_NONE: Final = frozenset({int, type(None)})
-# Built-in greetings have string ids, uploaded ones integers.
-_GREETING_ID: Final = frozenset({int, str, type(None)})
+
+
+def _optional_id(value: Any) -> bool:
+    """Whether *value* is None or an id: a positive integer of at most 64 bits."""
+    return value is None or (type(value) is int and 0 < value <= MAX_ID)
+
 
 _GROUP_KEYS: Final = frozenset({"group_ids", "tags"})
 _PHONE_KEYS: Final = frozenset({"phone_number", "tags"})
@@ -163,7 +167,7 @@ def _textback(raw: dict[str, Any]) -> TextbackOptions:
     tags = _tags(raw, _TEXTBACK_KEYS)  # sms_textstring (older docs) takes the detailed path
     number_id = raw.get("textback_phone_number_id")
     text = raw.get("sms_text")
-    if type(number_id) not in _INT_OR_NONE or type(text) not in _STR_OR_NONE:
+    if not _optional_id(number_id) or type(text) not in _STR_OR_NONE:
         raise _Unusual
     return _new_textback(number_id, text, tags, {}, raw)
 
@@ -171,7 +175,7 @@ def _textback(raw: dict[str, Any]) -> TextbackOptions:
 def _menu(raw: dict[str, Any]) -> MenuOptions:
     tags = _tags(raw, _MENU_KEYS)
     menu_id = raw.get("menu_id")
-    if type(menu_id) not in _INT_OR_NONE:
+    if not _optional_id(menu_id):
         raise _Unusual
     return _new_menu_options(menu_id, tags, {}, raw)
 
@@ -199,6 +203,7 @@ def route(raw: Any) -> IvrRoute:
     if (
         type(action) is not str
         or type(route_id) is not int
+        or not 0 < route_id <= MAX_ID
         or type(keypress) is not str
         or type(greeting) not in _STR_OR_NONE
         or type(option_text) not in _STR_OR_NONE
@@ -228,7 +233,9 @@ def menu(raw: Any) -> IvrMenu:
     if (
         type(default) is not bool
         or type(menu_id) is not int
-        or type(greeting_id) not in _GREETING_ID
+        or not 0 < menu_id <= MAX_ID
+        # Built-in greetings have string ids, uploaded ones integers.
+        or (type(greeting_id) is not str and not _optional_id(greeting_id))
     ):
         raise _Unusual
     if name is None:
