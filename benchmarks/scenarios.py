@@ -298,7 +298,9 @@ def memory(server: RouteServer, sizes: Sizes) -> Section:
     section = Section(4, "Streaming memory")
     section.notes.append(
         "`client.routes.list()` over a server that makes up pages of 100 routes as they are "
-        "asked for. Each run is a fresh client process (fork and exec) that reads its own "
+        "asked for; since Zendesk's offset listings stop at 10,000 records, the routes are read "
+        "as listings of 10,000 one after another through one client. Each run is a fresh "
+        "client process (fork and exec) that reads its own "
         "resident set from the kernel (`VmRSS`, and the peak `VmHWM`, in `/proc/self/status`): "
         "just before the listing it starts the peak over, and at the end it reads it. Those "
         "figures belong to the child's own memory, which exec made anew, so the runner's peak "
