@@ -77,15 +77,40 @@ def _port(text: str) -> int:
 
 
 _CREDENTIAL_OPTIONS: Final = ("email", "api_token", "password", "oauth_token")
-_CREDENTIAL_VARS: Final = (
-    "ZENDESK_EMAIL",
-    "ZENDESK_API_TOKEN",
-    "ZENDESK_PASSWORD",
-    "ZENDESK_OAUTH_TOKEN",
+#: The variables of each secret, and those a secret given as an option makes irrelevant.
+_SECRET_VARS: Final = {
+    "api_token": "ZENDESK_API_TOKEN",
+    "password": "ZENDESK_PASSWORD",
+    "oauth_token": "ZENDESK_OAUTH_TOKEN",
+}
+_REFRESHING_OAUTH_VARS: Final = (
     "ZENDESK_OAUTH_CLIENT_ID",
     "ZENDESK_OAUTH_CLIENT_SECRET",
     "ZENDESK_OAUTH_REFRESH_TOKEN",
 )
+
+
+def _credentials_environ(
+    environ: Mapping[str, str], options: Mapping[str, str | None]
+) -> Mapping[str, str]:
+    """
+    The environment `Client.from_env` should read, given the credential *options* passed.
+
+    Options and variables combine field by field, options winning (``ZENDESK_API_TOKEN`` with
+    ``--email`` works, as does ``ZENDESK_EMAIL`` with ``--api-token``). A secret given as an
+    option picks the scheme, so the environment's other secrets (and refreshing OAuth) are left
+    out rather than clashing with it; ``--oauth-token`` also leaves out ``ZENDESK_EMAIL``.
+    """
+    given = {name for name, value in options.items() if value}
+    if not given:
+        return environ
+    dropped = set(_REFRESHING_OAUTH_VARS)
+    secrets = given & set(_SECRET_VARS)
+    if secrets:
+        dropped |= {var for name, var in _SECRET_VARS.items() if name not in secrets}
+    if "oauth_token" in secrets:
+        dropped.add("ZENDESK_EMAIL")
+    return {k: v for k, v in environ.items() if k not in dropped}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -241,11 +266,7 @@ async def _connect(
         value = getattr(args, name)
         if value:
             settings[name] = value
-    environ: Mapping[str, str] = os.environ
-    if any(getattr(args, name) for name in _CREDENTIAL_OPTIONS):
-        # Credentials on the command line replace those of the environment as a whole, so
-        # switching scheme (say, to --oauth-token) does not clash with ZENDESK_API_TOKEN.
-        environ = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_VARS}
+    environ = _credentials_environ(os.environ, {n: getattr(args, n) for n in _CREDENTIAL_OPTIONS})
     async with Client.from_env(environ, token_file=args.token_file, **settings) as client:
         yield client
 
