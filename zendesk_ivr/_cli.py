@@ -32,7 +32,7 @@ from ._client import Client
 from ._exceptions import ZendeskError
 from ._graph import GRAPH_FORMATS, render_graph
 from ._migrate import EXPORT_FORMAT, EXPORT_VERSION, DesiredState, IdMap, Plan, Step, load_export
-from ._models import Ivr
+from ._models import GroupOptions, Ivr, IvrTree, VoicemailOptions
 from ._plan import plan
 from ._serde import make_converter
 from ._version import __version__
@@ -479,7 +479,8 @@ async def _reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = _Progress("Reading the IVR tree")
     with progress:
         async with _connect(args, progress.on_attempt) as client:
-            tree = await client.walk()
+            tree, account = await read_for_audit(client, check_groups=True, check_greetings=False)
+            _check_reroute_groups(old, new, tree, account.group_ids or frozenset())
             desired = DesiredState.from_tree(tree, base_url=client.base_url)
             # Named by the change, not by the desired state: that changes as routes move, and a
             # resumed reroute must still recognise its journal.
@@ -490,6 +491,31 @@ async def _reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
                 origin=f"reroute group {old} to group {new}",
             )
             return await _run_plan(args, client, steps, out, progress)
+
+
+def _check_reroute_groups(old: int, new: int, tree: IvrTree, groups: frozenset[int]) -> None:
+    """
+    Refuse, before anything is sent, a target that is not a group of the account, and a source
+    that is neither a group nor rung by any route (a deleted group still rung may be re-pointed).
+    """
+    if new not in groups:
+        raise _UsageError(f"--to-group {new} is not a group of the account: nothing re-pointed")
+    if old not in groups and old not in _rung_groups(tree):
+        raise _UsageError(
+            f"--from-group {old} is not a group of the account and no route rings it: "
+            "nothing to re-point"
+        )
+
+
+def _rung_groups(tree: IvrTree) -> set[int]:
+    return {
+        group
+        for ivr in tree.ivrs
+        for menu in ivr.menus
+        for route in menu.routes
+        if isinstance(route.options, GroupOptions | VoicemailOptions)
+        for group in route.options.group_ids
+    }
 
 
 async def _run_plan(
