@@ -7,6 +7,7 @@ from ._client import Client
 from ._exceptions import (
     APIError,
     AuthenticationError,
+    ClientClosed,
     ConfigurationError,
     DecodeError,
     InvalidArgument,
@@ -35,6 +36,7 @@ from ._migrate import (
     Step,
     load_export,
 )
+from ._migration.dangling import DanglingReference
 from ._models import (
     ACTIONS,
     KEYPRESSES,
@@ -50,6 +52,7 @@ from ._models import (
     IvrRouteFields,
     IvrTree,
     MenuOptions,
+    PhoneNumber,
     PhoneNumberOptions,
     RouteOptions,
     TextbackOptions,
@@ -65,6 +68,7 @@ from ._resources import (
     GroupsResource,
     IvrsResource,
     MenusResource,
+    PhoneNumbersResource,
     RoutesResource,
 )
 from ._retry import RetryPolicy
@@ -84,7 +88,9 @@ __all__ = [
     "Attempt",
     "AuthenticationError",
     "Client",
+    "ClientClosed",
     "ConfigurationError",
+    "DanglingReference",
     "DecodeError",
     "DesiredState",
     "Finding",
@@ -116,7 +122,9 @@ __all__ = [
     "PaginationError",
     "Pending",
     "PermissionDenied",
+    "PhoneNumber",
     "PhoneNumberOptions",
+    "PhoneNumbersResource",
     "Plan",
     "PlanRefused",
     "PlannedRequest",

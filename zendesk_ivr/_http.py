@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import aiohttp
 from yarl import URL
 
-from ._exceptions import RequestTimeout, ResponseTooLarge, TransportError
+from ._exceptions import ClientClosed, RequestTimeout, ResponseTooLarge, TransportError
 from ._protocol import Response
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
@@ -46,7 +46,7 @@ class Transport:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise RuntimeError("the client is closed")
+            raise ClientClosed("the client is closed: make a new one (or use it inside async with)")
         if self._session is None:
             self._session = aiohttp.ClientSession(trace_configs=self._trace_configs or None)
         return self._session

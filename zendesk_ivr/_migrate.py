@@ -24,6 +24,8 @@ from yarl import URL
 
 from ._exceptions import ConfigurationError, ZendeskError
 from ._journal import JournalError, read_header
+from ._migration.dangling import DanglingReference
+from ._migration.references import References
 from ._models import (
     GroupOptions,
     Ivr,
@@ -96,10 +98,13 @@ class DesiredState:
 
     ``source_base_url`` is the account the export came from (None when unknown): applied back
     to that same account, references to groups, greetings and phone numbers map to themselves.
+    ``references`` is what that account called them (an export's ``references``), for
+    `map_by_name`; None when the export has none.
     """
 
     ivrs: tuple[Ivr, ...] = field(converter=_ivr_tuple)
     source_base_url: str | None = None
+    references: References | None = None
 
     @classmethod
     def from_tree(cls, tree: IvrTree, *, base_url: str | URL | None = None) -> DesiredState:
@@ -188,6 +193,11 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
     base_url = source_info.get("base_url") if isinstance(source_info, Mapping) else None
     if not isinstance(source_info, Mapping) or not isinstance(base_url, str | None):
         raise InvalidExport(f"{where}: source must be an object with a string base_url")
+    references = None
+    if "references" in document:
+        references, problems = References.from_json(document["references"])
+        if problems:
+            raise InvalidExport(f"{where}: {_listed(problems)}", problems=problems)
     raw_ivrs = document.get("ivrs")
     if not isinstance(raw_ivrs, list):
         raise InvalidExport(f"{where}: ivrs must be a list of IVRs")
@@ -198,7 +208,7 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
         raise InvalidExport(
             f"{where}: invalid IVR data: {_listed(problems)}", problems=problems
         ) from None
-    return DesiredState(ivrs, base_url)
+    return DesiredState(ivrs, base_url, references)
 
 
 @frozen
@@ -432,13 +442,17 @@ class Plan:
 
     ``origin`` says what the plan was made for: a digest of the desired state, the id map and
     the options, or the label the caller gave; a journal resumes only a plan of its origin.
+    ``skipped`` lists the dangling references ``plan(..., skip_dangling=True)`` left out (not
+    kept in a journal: a plan read back from one has none).
     """
 
     steps: tuple[Step, ...]
     origin: str = ""
+    skipped: tuple[DanglingReference, ...] = field(default=(), kw_only=True)
 
     @property
     def is_empty(self) -> bool:
+        """True when there is nothing to send: the account already is as desired."""
         return not self.steps
 
     @property
@@ -454,8 +468,8 @@ class Plan:
         raise KeyError(key)
 
     def describe(self) -> list[str]:
-        """One line per step, in order."""
-        return [step.describe() for step in self.steps]
+        """One line per step, in order, then one per dangling reference left out (``skip``)."""
+        return [step.describe() for step in self.steps] + [d.describe() for d in self.skipped]
 
     def requests(
         self, *, base_url: str | URL | None = None, ids: Mapping[str, int] | None = None

@@ -31,6 +31,7 @@ __all__ = [
     "IvrRouteFields",
     "IvrTree",
     "MenuOptions",
+    "PhoneNumber",
     "PhoneNumberOptions",
     "RouteOptions",
     "TextbackOptions",
@@ -271,6 +272,20 @@ class Greeting:
     id: int
     name: str = ""
     category_id: int | None = None
+
+
+@frozen
+class PhoneNumber:
+    """
+    A Talk phone number (``/api/v2/channels/voice/phone_numbers``): IVRs answer on them
+    (``phone_number_ids``) and textback routes text from them. ``number`` is E.164
+    (``+14155550100``); ``display_number`` the same for people; ``nickname`` is optional.
+    """
+
+    id: int
+    number: str = ""
+    display_number: str = ""
+    nickname: str | None = None
 
 
 @frozen

@@ -119,6 +119,10 @@ def greetings_url(root: URL) -> URL:
     return root / "greetings"
 
 
+def phone_numbers_url(root: URL) -> URL:
+    return root / "phone_numbers"
+
+
 def first_page_url(collection: URL, per_page: int = MAX_PAGE_SIZE) -> URL:
     return collection.with_query(per_page=per_page)
 
@@ -420,6 +424,7 @@ MENU_ENVELOPE: Final = Envelope(single=("ivr_menu", "menu"), plural=("ivr_menus"
 ROUTE_ENVELOPE: Final = Envelope(single=("ivr_route", "route"), plural=("ivr_routes", "routes"))
 GROUP_ENVELOPE: Final = Envelope(single=("group",), plural=("groups",))
 GREETING_ENVELOPE: Final = Envelope(single=("greeting",), plural=("greetings",))
+PHONE_NUMBER_ENVELOPE: Final = Envelope(single=("phone_number",), plural=("phone_numbers",))
 
 
 def wrap(envelope: Envelope, fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from ._models import (
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
+    PhoneNumber,
     RouteOptions,
     Unset,
 )
@@ -213,10 +214,22 @@ class GreetingsResource:
         return self._api.items(first, p.GREETING_ENVELOPE, Greeting, start)
 
 
+class PhoneNumbersResource:
+    """Talk phone numbers (``/api/v2/channels/voice/phone_numbers``), read to map them by number."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    def list(self, *, start: str | URL | None = None) -> AsyncGenerator[PhoneNumber, None]:
+        first = p.first_page_url(p.phone_numbers_url(self._api.root))
+        return self._api.items(first, p.PHONE_NUMBER_ENVELOPE, PhoneNumber, start)
+
+
 __all__ = [
     "GreetingsResource",
     "GroupsResource",
     "IvrsResource",
     "MenusResource",
+    "PhoneNumbersResource",
     "RoutesResource",
 ]

@@ -34,6 +34,7 @@ from ._models import (
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
+    PhoneNumber,
     RouteOptions,
     TextbackOptions,
     UnknownOptions,
@@ -201,6 +202,9 @@ def _configure_models(c: Converter, *, forbid_extra_keys: bool, fast: bool) -> N
     register(Ivr, structure_class(Ivr, name=name), _fastread.ivr)
     c.register_structure_hook(Group, structure_class(Group, name=name))
     c.register_structure_hook(Greeting, structure_class(Greeting, name=name))
+    c.register_structure_hook(
+        PhoneNumber, structure_class(PhoneNumber, number=name, display_number=name)
+    )
 
 
 def _fast_or_detailed(

@@ -36,6 +36,7 @@ from ._render import (
     render_group,
     render_ivr,
     render_menu,
+    render_phone_number,
     render_route,
 )
 from ._rules import ApiError, JSONObject, not_found, parse_wrapped
@@ -53,6 +54,7 @@ _MENU: Final = _MENUS + "/{menu_id:[0-9]+}"
 _ROUTES: Final = _MENU + "/routes"
 _ROUTE: Final = _ROUTES + "/{route_id:[0-9]+}"
 _GREETINGS: Final = f"{API_PREFIX}/greetings"
+_PHONE_NUMBERS: Final = f"{API_PREFIX}/phone_numbers"
 # Matched on the path rather than the route, so a GET there gets a 405, not a 401.
 _OPEN_PATHS: Final = frozenset({TOKEN_PATH, TOKEN_PATH + ".json"})
 
@@ -69,6 +71,7 @@ def make_app(state: FakeState) -> web.Application:
         (_ROUTE, {"GET": _show_route, "PUT": _update_route, "DELETE": _delete_route}),
         (GROUPS_PATH, {"GET": _list_groups}),
         (_GREETINGS, {"GET": _list_greetings}),
+        (_PHONE_NUMBERS, {"GET": _list_phone_numbers}),
         (TOKEN_PATH, {"POST": _create_token}),
     )
     for path, handlers in routes:
@@ -234,6 +237,18 @@ async def _list_groups(request: web.Request) -> web.Response:
     groups = list(request.app[STATE].store.groups.values())
     base = _base(request)
     return _list(request, "groups", groups, lambda group: render_group(group, base))
+
+
+async def _list_phone_numbers(request: web.Request) -> web.Response:
+    store = request.app[STATE].store
+    answering = {p: ivr.id for ivr in store.ivrs.values() for p in ivr.phone_number_ids}
+    base = _base(request)
+    return _list(
+        request,
+        "phone_numbers",
+        list(store.phone_numbers.values()),
+        lambda phone: render_phone_number(phone, base, answering.get(phone.id)),
+    )
 
 
 async def _list_greetings(request: web.Request) -> web.Response:

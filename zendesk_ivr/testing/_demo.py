@@ -210,7 +210,8 @@ class DemoAccount:
 
 def seed_demo_account(fake: FakeZendesk, *, ivrs: int = 300, seed: int = 7) -> DemoAccount:
     """
-    Fill *fake* with a realistic account: groups, IVR greetings and *ivrs* IVRs.
+    Fill *fake* with a realistic account: groups, IVR greetings, *ivrs* IVRs and the Talk
+    numbers they answer on.
 
     Each IVR has one to four menus, all reachable from its default menu, with
     routes to real groups, greetings, E.164 numbers and menus. Each problem of
@@ -243,6 +244,9 @@ def seed_demo_account(fake: FakeZendesk, *, ivrs: int = 300, seed: int = 7) -> D
         ivr_ids.append(ivr_id)
         if problem is not None:
             planted[problem].append(ivr_id)
+    # With their own ids, after the IVRs, so the ids of everything else stay as they were.
+    for phone_id, number in builder.numbers.items():
+        fake.add_phone_number(number, phone_number_id=phone_id)
     return DemoAccount(
         ivr_ids=tuple(ivr_ids),
         group_ids=tuple(groups),
@@ -273,6 +277,8 @@ class _Builder:
     names: set[str] = attrs.Factory(set)
     hotline_numbers: dict[str, int] = attrs.Factory(dict)
     phone_numbers: int = 0
+    #: Every Talk number handed out, id to E.164.
+    numbers: dict[int, str] = attrs.Factory(dict)
 
     def ivr(self, index: int, *, max_menus: int) -> JSONObject:
         rng = self.rng
@@ -283,6 +289,7 @@ class _Builder:
             phone_number_ids.append(360000400000 + self.phone_numbers)
             area = _AREA_CODES[self.phone_numbers % len(_AREA_CODES)]
             phone_number_names.append(f"+1 ({area}) 555-{1000 + self.phone_numbers:04d}")
+            self.numbers[phone_number_ids[-1]] = f"+1{area}555{1000 + self.phone_numbers:04d}"
         count = rng.choices((1, 2, 3, 4)[:max_menus], weights=(3, 4, 3, 2)[:max_menus])[0]
         names = [DEFAULT_MENU_NAME, *rng.sample(_MENUS, count - 1)]
         menus: list[JSONObject] = [self._menu(name, default=not i) for i, name in enumerate(names)]

@@ -35,11 +35,12 @@ class FakeZendesk:
     A fake Zendesk Talk IVR API for tests, started with `FakeZendesk.start`.
 
     It serves ``/api/v2/channels/voice/ivr`` with its menus and routes, and lists
-    the groups (``/api/v2/groups``) and greetings (``/api/v2/channels/voice/greetings``)
-    they point at, all from memory. It checks credentials, paginates, and injects
-    faults on request. It also plays Zendesk's OAuth token endpoint (``/oauth/tokens``)
-    for clients registered with `add_oauth_client`, with tokens that expire on a
-    clock the test can move with `advance_clock`.
+    the groups (``/api/v2/groups``), greetings (``/api/v2/channels/voice/greetings``) and
+    phone numbers (``/api/v2/channels/voice/phone_numbers``) they point at, all from memory.
+    It checks credentials, paginates, and injects faults on request. It also plays
+    Zendesk's OAuth token endpoint (``/oauth/tokens``) for clients registered with
+    `add_oauth_client`, with tokens that expire on a clock the test can move with
+    `advance_clock`.
     Close it with `aclose` or by using it as an async context manager.
     """
 
@@ -424,3 +425,13 @@ class FakeZendesk:
 
     def greeting_ids(self) -> list[int]:
         return list(self._state.store.greetings)
+
+    def add_phone_number(
+        self, number: str, *, nickname: str | None = None, phone_number_id: int | None = None
+    ) -> int:
+        """
+        Add a Talk number (E.164, such as ``+14155550100``), served by ``GET
+        /api/v2/channels/voice/phone_numbers``; return its id (*phone_number_id* if given).
+        """
+        store = self._state.store
+        return store.add_phone_number(number, nickname=nickname, phone_number_id=phone_number_id).id

@@ -1,0 +1,1 @@
+"""Migrations: desired states, id maps, plans and their application."""
