@@ -37,6 +37,9 @@ from ._migrate import (
     load_export,
 )
 from ._migration.dangling import DanglingReference
+from ._migration.export import export
+from ._migration.idmap_by_name import NameMapping, UnmatchedReference, map_by_name
+from ._migration.references import References
 from ._models import (
     ACTIONS,
     KEYPRESSES,
@@ -115,6 +118,7 @@ __all__ = [
     "JournalMismatch",
     "MenuOptions",
     "MenusResource",
+    "NameMapping",
     "NotFound",
     "OAuth",
     "OAuthTokens",
@@ -131,6 +135,7 @@ __all__ = [
     "RateLimited",
     "RateLimiter",
     "RecordInvalid",
+    "References",
     "RequestTimeout",
     "ResponseTooLarge",
     "RetryPolicy",
@@ -146,6 +151,7 @@ __all__ = [
     "TransportError",
     "UnknownOptions",
     "UnmappedReference",
+    "UnmatchedReference",
     "Unset",
     "VoicemailOptions",
     "ZendeskError",
@@ -153,8 +159,10 @@ __all__ = [
     "apply",
     "audit",
     "audit_ivrs",
+    "export",
     "load_export",
     "make_converter",
+    "map_by_name",
     "plan",
     "render_dot",
     "render_graph",

@@ -21,7 +21,6 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import IO, Any, Final, NoReturn
 
 from . import _journal
@@ -31,14 +30,16 @@ from ._audit import Finding, Severity, audit_ivrs, read_for_audit
 from ._client import Client
 from ._exceptions import ZendeskError
 from ._graph import GRAPH_FORMATS, render_graph
-from ._migrate import EXPORT_FORMAT, EXPORT_VERSION, DesiredState, IdMap, Plan, Step, load_export
-from ._models import GroupOptions, Ivr, IvrTree, VoicemailOptions
-from ._plan import plan
-from ._serde import make_converter
+from ._migrate import DesiredState, IdMap, Plan, Step, load_export
+from ._migration.export import export
+from ._migration.idmap_by_name import map_by_name
+from ._models import GroupOptions, IvrTree, VoicemailOptions
+from ._plan import PlanRefused, plan
 from ._version import __version__
 
 FAIL_ON: Final = ("error", "warning", "info", "never")
 AUDIT_FORMATS: Final = ("table", "json", "csv")
+PLAN_FORMATS: Final = ("text", "json")
 
 
 class _UsageError(Exception):
@@ -137,8 +138,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run against an in-process fake Zendesk seeded with a demo account",
     )
-    group.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    group.add_argument("--max-concurrency", type=int, default=16, help="requests in flight at once")
+    group.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds per request (default: %(default)s)"
+    )
+    group.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=16,
+        help="requests in flight at once (default: %(default)s)",
+    )
 
     parser = _Parser(
         prog="zendesk-ivr",
@@ -150,14 +158,26 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     audit = commands.add_parser(
-        "audit", parents=[connection], help="find what is wrong with every IVR"
+        "audit",
+        parents=[connection],
+        help="find what is wrong with every IVR",
+        description="Read every IVR with its menus and routes and list what is wrong with them. "
+        "Exit 0 when no finding is at least as severe as --fail-on, 1 when one is, 2 on a "
+        "usage, credential or connection problem.",
     )
-    audit.add_argument("--format", choices=AUDIT_FORMATS, default="table")
+    audit.add_argument(
+        "--format",
+        choices=AUDIT_FORMATS,
+        default="table",
+        help="a table for people, or JSON or CSV of rule, severity, ids and message "
+        "(default: %(default)s)",
+    )
     audit.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="error",
-        help="exit 1 when a finding is at least this severe (default: error)",
+        help="exit 1 when a finding is at least this severe; never: always 0 "
+        "(default: %(default)s)",
     )
     audit.add_argument(
         "--check-groups",
@@ -172,25 +192,47 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
     export = commands.add_parser(
-        "export", parents=[connection], help="write the whole IVR tree as JSON"
+        "export",
+        parents=[connection],
+        help="write the whole IVR tree as JSON",
+        description="Write every IVR with its menus and routes, and the names of the groups, "
+        "greetings and phone numbers they use, as the JSON that plan, apply and map read.",
     )
     export.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
     graph = commands.add_parser(
-        "graph", parents=[connection], help="draw one IVR's call flow (Mermaid or DOT)"
+        "graph",
+        parents=[connection],
+        help="draw one IVR's call flow (Mermaid or DOT)",
+        description="Draw one IVR's call flow, menus as nodes and keypresses as edges, with "
+        "the audit's findings marked.",
     )
-    graph.add_argument("ivr_id", type=int, metavar="IVR_ID")
-    graph.add_argument("--format", choices=GRAPH_FORMATS, default="mermaid")
+    graph.add_argument("ivr_id", type=int, metavar="IVR_ID", help="the id of the IVR to draw")
+    graph.add_argument(
+        "--format",
+        choices=GRAPH_FORMATS,
+        default="mermaid",
+        help="Mermaid (renders on GitHub) or Graphviz DOT (default: %(default)s)",
+    )
     graph.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
     _add_migration_commands(commands, connection)
 
     sandbox = commands.add_parser(
-        "sandbox", help="run a fake Zendesk with a demo account until interrupted"
+        "sandbox",
+        help="run a fake Zendesk with a demo account until interrupted",
+        description="Serve a fake Zendesk seeded with a demo account (IVRs with planted "
+        "problems) until interrupted, printing its base URL and credentials.",
     )
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=_port, default=8089, help="0 picks a free port")
-    sandbox.add_argument("--ivrs", type=_count, default=300, help="IVRs in the demo account")
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    sandbox.add_argument(
+        "--port", type=_port, default=8089, help="0 picks a free port (default: %(default)s)"
+    )
+    sandbox.add_argument(
+        "--ivrs", type=_count, default=300, help="IVRs in the demo account (default: %(default)s)"
+    )
     return parser
 
 
@@ -203,9 +245,28 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
             help='the id map, JSON: {"groups": {"OLD": NEW}, "greetings": {}, "phone_numbers": {}}',
         )
         command.add_argument(
+            "--map-by-name",
+            action="store_true",
+            help="map groups and greetings by name and phone numbers by number, as the map "
+            "command does (entries of --map win)",
+        )
+        command.add_argument(
+            "--skip-dangling",
+            action="store_true",
+            help="leave out references to what FILE's account did not have (routes to missing "
+            "menus, deleted groups...) and list them, instead of refusing the plan",
+        )
+        command.add_argument(
             "--prune",
             action="store_true",
             help="also delete IVRs, menus and routes FILE does not have (default: keep them)",
+        )
+        command.add_argument(
+            "--format",
+            choices=PLAN_FORMATS,
+            default="text",
+            help="json prints a refused plan's every reason (and plan prints the plan) as JSON "
+            "on stdout (default: %(default)s)",
         )
 
     def apply_options(command: argparse.ArgumentParser) -> None:
@@ -221,12 +282,33 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         )
         command.add_argument("--yes", action="store_true", help="apply without asking")
 
+    map_command = commands.add_parser(
+        "map",
+        parents=[connection],
+        help="write an id map for FILE against the account",
+        description="Write an id map (--map's format) for the export FILE against the "
+        "account: groups and greetings matched by name, phone numbers by number. What cannot be "
+        "matched is listed on stderr, one line each. Exit 0 when everything was matched, 1 when "
+        "something was not (the map of the rest is still written), 2 on a usage, credential or "
+        "connection problem.",
+    )
+    map_command.add_argument("file", metavar="FILE", help="an export's JSON")
+    map_command.add_argument("-o", "--output", help="write to FILE instead of stdout")
     plan_command = commands.add_parser(
-        "plan", parents=[connection], help="print the steps that make the account match FILE"
+        "plan",
+        parents=[connection],
+        help="print the steps that make the account match FILE",
+        description="Print one line per step that would make the account match FILE (a "
+        "summary goes to stderr); nothing is sent. Exit 0, or 2 when the plan is refused.",
     )
     desired_options(plan_command)
     apply_command = commands.add_parser(
-        "apply", parents=[connection], help="make the account match FILE"
+        "apply",
+        parents=[connection],
+        help="make the account match FILE",
+        description="Plan, confirm and apply the steps that make the account match FILE. "
+        "Exit 0 when done, 1 when a step failed or the confirmation was declined, 2 on a "
+        "refused plan, a bad file or a usage, credential or connection problem.",
     )
     desired_options(apply_command)
     apply_options(apply_command)
@@ -234,9 +316,20 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         "reroute",
         parents=[connection],
         help="re-point every group and voicemail route from one group to another",
+        description="Re-point every group and voicemail route ringing group OLD to group NEW, "
+        "in every IVR, applied like apply's plans. NEW must be a group of the account, OLD one "
+        "of it or one that routes still ring.",
     )
-    reroute.add_argument("--from-group", type=_group_id, required=True, metavar="OLD")
-    reroute.add_argument("--to-group", type=_group_id, required=True, metavar="NEW")
+    reroute.add_argument(
+        "--from-group",
+        type=_group_id,
+        required=True,
+        metavar="OLD",
+        help="the group id routes ring now",
+    )
+    reroute.add_argument(
+        "--to-group", type=_group_id, required=True, metavar="NEW", help="the group id to ring"
+    )
     apply_options(reroute)
 
 
@@ -393,16 +486,7 @@ async def _export(args: argparse.Namespace, out: IO[str]) -> int:
     progress = _Progress("Reading the IVR tree")
     with progress:
         async with _connect(args, progress.on_attempt) as client:
-            tree = await client.walk()
-            source = str(client.base_url)
-    converter = make_converter()
-    document = {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "source": {"base_url": "sandbox" if args.sandbox else source},
-        "ivrs": converter.unstructure(tree.ivrs, tuple[Ivr, ...]),
-    }
+            document = await export(client, source="sandbox" if args.sandbox else None)
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
     return 0
@@ -443,24 +527,63 @@ async def _sandbox(args: argparse.Namespace, out: IO[str]) -> int:
 # --- migrations ------------------------------------------------------------------------------
 
 
-async def _plan_for(args: argparse.Namespace, client: Client) -> Plan:
+async def _map_command(args: argparse.Namespace, out: IO[str]) -> int:
+    desired = load_export(args.file)  # read first, so a bad file costs no request
+    progress = _Progress("Reading the account's groups, greetings and phone numbers")
+    with progress:
+        async with _connect(args, progress.on_attempt) as client:
+            found = await map_by_name(client, desired)
+    json.dump(found.id_map.to_json(), out, indent=2)
+    out.write("\n")
+    for unmatched in found.unmatched:
+        print(f"unmatched {unmatched}", file=sys.stderr)
+    counts = {name: len(table) for name, table in found.id_map.to_json().items()}
+    print(
+        f"Mapped {counts['groups']} groups, {counts['greetings']} greetings and "
+        f"{counts['phone_numbers']} phone numbers; {len(found.unmatched)} unmatched.",
+        file=sys.stderr,
+    )
+    return 1 if found.unmatched else 0
+
+
+async def _plan_for(args: argparse.Namespace, client: Client, out: IO[str]) -> Plan:
     # The files are read before anything is sent, so a bad one costs no request.
     desired = load_export(args.file)
     id_map = IdMap.load(args.map) if args.map else None
     tree = await client.walk()
+    if args.map_by_name:
+        id_map = (await map_by_name(client, desired, id_map=id_map)).id_map
     # An export applied back to its own account keeps its references as they are.
     same_account = desired.came_from(client.base_url)
-    return plan(desired, tree, id_map=id_map, prune=args.prune, same_account=same_account)
+    try:
+        return plan(
+            desired,
+            tree,
+            id_map=id_map,
+            prune=args.prune,
+            same_account=same_account,
+            skip_dangling=args.skip_dangling,
+        )
+    except PlanRefused as refused:
+        if args.format == "json":
+            json.dump({"refused": refused.to_json()}, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        raise
 
 
 async def _plan_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = _Progress("Reading the IVR tree")
     with progress:
         async with _connect(args, progress.on_attempt) as client:
-            steps = await _plan_for(args, client)
-    for line in steps.describe():
-        out.write(line + "\n")
-    print(_summary(steps.steps), file=sys.stderr)
+            steps = await _plan_for(args, client, out)
+    if args.format == "json":
+        document = {**steps.to_json(), "skipped": [d.to_json() for d in steps.skipped]}
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for line in steps.describe():
+            out.write(line + "\n")
+    print(_summary(steps), file=sys.stderr)
     return 0
 
 
@@ -468,7 +591,10 @@ async def _apply_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = _Progress("Reading the IVR tree")
     with progress:
         async with _connect(args, progress.on_attempt) as client:
-            steps = await _plan_for(args, client)
+            steps = await _plan_for(args, client, out)
+            # On stderr, so a dry run's stdout stays JSON lines.
+            for skipped in steps.skipped:
+                print(skipped.describe(), file=sys.stderr)
             return await _run_plan(args, client, steps, out, progress)
 
 
@@ -611,11 +737,13 @@ async def _ask(question: str, out: IO[str]) -> str:
     return sys.stdin.readline()  # a terminal hands over whole lines: this does not block
 
 
-def _summary(steps: Sequence[Step]) -> str:
-    if not steps:
-        return "Nothing to change."
-    counts = {action: sum(1 for s in steps if s.action == action) for action in _ACTIONS}
-    return f"{len(steps)} steps: " + ", ".join(f"{n} to {a}" for a, n in counts.items())
+def _summary(steps: Plan) -> str:
+    skipped = f" ({len(steps.skipped)} dangling references left out)" if steps.skipped else ""
+    if steps.is_empty:
+        return f"Nothing to change.{skipped}"
+    counts = {action: sum(1 for s in steps.steps if s.action == action) for action in _ACTIONS}
+    summary = f"{len(steps.steps)} steps: " + ", ".join(f"{n} to {a}" for a, n in counts.items())
+    return summary + skipped
 
 
 _ACTIONS: Final = ("create", "update", "delete")
@@ -625,6 +753,7 @@ _COMMANDS: Final = {
     "export": _export,
     "graph": _graph,
     "sandbox": _sandbox,
+    "map": _map_command,
     "plan": _plan_command,
     "apply": _apply_command,
     "reroute": _reroute_command,

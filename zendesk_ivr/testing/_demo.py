@@ -57,8 +57,8 @@ def seed_ivrs(store: Store, ivrs: int, *, menus: int = 2, routes: int = 3) -> li
     The output depends only on the arguments and the store's history. Route
     actions cycle through every action; a ``menu`` route points at the next menu
     of its IVR (and becomes a ``group`` route when the IVR has only one menu),
-    every menu but the last has one so all are reachable, and the groups routes
-    name are created in the store with fixed ids.
+    every menu but the last has one so all are reachable, and the groups and
+    phone numbers they name are created in the store with fixed ids.
     """
     if ivrs < 0:
         msg = f"ivrs must be at least 0, got {ivrs}"
@@ -81,6 +81,8 @@ def seed_ivrs(store: Store, ivrs: int, *, menus: int = 2, routes: int = 3) -> li
                 for group_id in options.get("group_ids", []):
                     if group_id not in store.groups:
                         store.add_group(SEED_GROUP_NAMES[slot], group_id=group_id)
+                if "textback_phone_number_id" in options:
+                    _seed_phone_number(store, options["textback_phone_number_id"])
                 tree_routes.append(
                     {"keypress": SEED_KEYPRESSES[slot], "action": action, "options": options}
                 )
@@ -93,9 +95,19 @@ def seed_ivrs(store: Store, ivrs: int, *, menus: int = 2, routes: int = 3) -> li
                 }
             )
         phone_number_ids = [360000100000 + 2 * number, 360000100001 + 2 * number]
+        for phone_number_id in phone_number_ids:
+            _seed_phone_number(store, phone_number_id)
         tree = {"name": f"Seeded IVR {number}", "phone_number_ids": phone_number_ids}
         created.append(store.put_ivr({**tree, "menus": tree_menus}).id)
     return created
+
+
+def _seed_phone_number(store: Store, phone_number_id: int) -> None:
+    """Make the Talk number *phone_number_id* exist, its number made from its id."""
+    if phone_number_id not in store.phone_numbers:
+        store.add_phone_number(
+            f"+1628{phone_number_id % 10_000_000:07d}", phone_number_id=phone_number_id
+        )
 
 
 def _seed_actions(position: int, menus: int, routes: int) -> list[str]:
