@@ -32,7 +32,7 @@ def test_plan_is_empty_and_report_ok_are_documented() -> None:
 
 def test_severity_is_a_string_and_orders_by_how_bad() -> None:
     info: str = "info"  # typed as any string, as a caller's would be
-    assert Severity.INFO == info
+    assert info == Severity.INFO
     assert Severity("error") is Severity.ERROR
     assert sorted([Severity.ERROR, Severity.INFO, Severity.WARNING]) == [
         Severity.INFO,
