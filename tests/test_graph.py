@@ -276,7 +276,7 @@ def parsed_texts(dot: str) -> set[str]:
     assert graphs is not None, f"pydot refused the DOT text:\n{dot}"
     (graph,) = graphs
     assert graph.get_type() == "digraph"
-    labels = [element.get_label() for element in [*graph.get_nodes(), *graph.get_edges()]]
+    labels = [element.get("label") for element in [*graph.get_nodes(), *graph.get_edges()]]
     return {line for label in labels if label is not None for line in _dot_value(label).split("\n")}
 
 
