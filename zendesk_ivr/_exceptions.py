@@ -20,7 +20,7 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     │   (migrations, defined beside the code that raises them:)
     ├── InvalidExport             (also a ValueError) not a desired-state file this version reads
     ├── InvalidIdMap              (also a ValueError) an id map that is not the pinned format
-    ├── PlanRefused               references the id map does not cover, or ambiguous matches
+    ├── PlanRefused               unmapped or dangling references, or ambiguous matches
     ├── ApplyFailed               a step failed; ``report`` says what was done and what was not
     └── JournalError              a journal that is missing, corrupt, or
         └── JournalMismatch       written for another plan or another account
