@@ -1,9 +1,14 @@
 """An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
 
-from ._api import Attempt
-from ._apply import ApplyFailed, ApplyReport, StepFailure, apply
-from ._audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
+from ._analysis.audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
+from ._analysis.graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
 from ._client import Client
+from ._core.envelopes import Page
+from ._core.limiter import RateLimiter
+from ._core.oauth import OAuth, OAuthTokens, TokenFileStore
+from ._core.requester import Attempt
+from ._core.retry import RetryPolicy
+from ._core.serde import make_converter
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -22,24 +27,15 @@ from ._exceptions import (
     TransportError,
     ZendeskError,
 )
-from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
-from ._journal import JournalError, JournalMismatch
-from ._limiter import RateLimiter
-from ._migrate import (
-    DesiredState,
-    IdMap,
-    InvalidExport,
-    InvalidIdMap,
-    Pending,
-    Plan,
-    PlannedRequest,
-    Step,
-    load_export,
-)
+from ._migration.apply import ApplyFailed, ApplyReport, StepFailure, apply
 from ._migration.dangling import DanglingReference
 from ._migration.export import export
 from ._migration.idmap_by_name import NameMapping, UnmatchedReference, map_by_name
+from ._migration.journal import JournalError, JournalMismatch
+from ._migration.planner import PlanRefused, UnmappedReference, plan
 from ._migration.references import References
+from ._migration.state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
+from ._migration.steps import Pending, Plan, PlannedRequest, Step
 from ._models import (
     ACTIONS,
     KEYPRESSES,
@@ -63,9 +59,6 @@ from ._models import (
     Unset,
     VoicemailOptions,
 )
-from ._oauth import OAuth, OAuthTokens, TokenFileStore
-from ._plan import PlanRefused, UnmappedReference, plan
-from ._protocol import Page
 from ._resources import (
     GreetingsResource,
     GroupsResource,
@@ -74,38 +67,34 @@ from ._resources import (
     PhoneNumbersResource,
     RoutesResource,
 )
-from ._retry import RetryPolicy
-from ._serde import make_converter
 from ._version import __version__
 
-__all__ = [
+# Grouped by what the names are for, sorted within each group (tests check both).
+__all__ = [  # noqa: RUF022
+    # The client, its resources and settings
+    "Attempt",
+    "Client",
+    "GreetingsResource",
+    "GroupsResource",
+    "IvrsResource",
+    "MenusResource",
+    "OAuth",
+    "OAuthTokens",
+    "Page",
+    "PhoneNumbersResource",
+    "RateLimiter",
+    "RetryPolicy",
+    "RoutesResource",
+    "TokenFileStore",
+    "__version__",
+    "make_converter",
+    # Models: what the API reads and writes
     "ACTIONS",
-    "DEFAULT_RULES",
-    "GRAPH_FORMATS",
     "KEYPRESSES",
     "UNSET",
-    "APIError",
-    "Account",
-    "ApplyFailed",
-    "ApplyReport",
-    "Attempt",
-    "AuthenticationError",
-    "Client",
-    "ClientClosed",
-    "ConfigurationError",
-    "DanglingReference",
-    "DecodeError",
-    "DesiredState",
-    "Finding",
     "Greeting",
-    "GreetingsResource",
     "Group",
     "GroupOptions",
-    "GroupsResource",
-    "IdMap",
-    "InvalidArgument",
-    "InvalidExport",
-    "InvalidIdMap",
     "Ivr",
     "IvrFields",
     "IvrMenu",
@@ -113,58 +102,66 @@ __all__ = [
     "IvrRoute",
     "IvrRouteFields",
     "IvrTree",
-    "IvrsResource",
-    "JournalError",
-    "JournalMismatch",
     "MenuOptions",
-    "MenusResource",
-    "NameMapping",
-    "NotFound",
-    "OAuth",
-    "OAuthTokens",
-    "Page",
-    "PaginationError",
-    "Pending",
-    "PermissionDenied",
     "PhoneNumber",
     "PhoneNumberOptions",
-    "PhoneNumbersResource",
-    "Plan",
-    "PlanRefused",
-    "PlannedRequest",
-    "RateLimited",
-    "RateLimiter",
-    "RecordInvalid",
-    "References",
-    "RequestTimeout",
-    "ResponseTooLarge",
-    "RetryPolicy",
     "RouteOptions",
-    "RoutesResource",
-    "Rule",
-    "ServerError",
-    "Severity",
-    "Step",
-    "StepFailure",
     "TextbackOptions",
-    "TokenFileStore",
-    "TransportError",
     "UnknownOptions",
-    "UnmappedReference",
-    "UnmatchedReference",
     "Unset",
     "VoicemailOptions",
+    # Errors: one tree under ZendeskError
+    "APIError",
+    "ApplyFailed",
+    "AuthenticationError",
+    "ClientClosed",
+    "ConfigurationError",
+    "DecodeError",
+    "InvalidArgument",
+    "InvalidExport",
+    "InvalidIdMap",
+    "JournalError",
+    "JournalMismatch",
+    "NotFound",
+    "PaginationError",
+    "PermissionDenied",
+    "PlanRefused",
+    "RateLimited",
+    "RecordInvalid",
+    "RequestTimeout",
+    "ResponseTooLarge",
+    "ServerError",
+    "TransportError",
     "ZendeskError",
-    "__version__",
-    "apply",
+    # Tools: the audit and call-flow graphs
+    "DEFAULT_RULES",
+    "GRAPH_FORMATS",
+    "Account",
+    "Finding",
+    "Rule",
+    "Severity",
     "audit",
     "audit_ivrs",
-    "export",
-    "load_export",
-    "make_converter",
-    "map_by_name",
-    "plan",
     "render_dot",
     "render_graph",
     "render_mermaid",
+    # Tools: migrations
+    "ApplyReport",
+    "DanglingReference",
+    "DesiredState",
+    "IdMap",
+    "NameMapping",
+    "Pending",
+    "Plan",
+    "PlannedRequest",
+    "References",
+    "Step",
+    "StepFailure",
+    "UnmappedReference",
+    "UnmatchedReference",
+    "apply",
+    "export",
+    "load_export",
+    "map_by_name",
+    "plan",
 ]

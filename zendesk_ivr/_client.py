@@ -10,13 +10,16 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from . import _protocol
-from ._api import Api, Attempt
+from ._core import auth, urls
+from ._core.limiter import RateLimiter
+from ._core.oauth import OAuth, TokenFileStore
+from ._core.requester import Attempt, Requester
+from ._core.retry import RetryPolicy
+from ._core.serde import make_converter
+from ._core.settings import check_number
+from ._core.transport import DEFAULT_MAX_BODY_SIZE, Transport
 from ._exceptions import ConfigurationError
-from ._http import DEFAULT_MAX_BODY_SIZE, Transport
-from ._limiter import RateLimiter
 from ._models import IvrTree
-from ._oauth import OAuth, TokenFileStore
 from ._resources import (
     GreetingsResource,
     GroupsResource,
@@ -25,9 +28,6 @@ from ._resources import (
     PhoneNumbersResource,
     RoutesResource,
 )
-from ._retry import RetryPolicy
-from ._serde import make_converter
-from ._settings import check_number
 from ._version import __version__
 from ._walk import walk
 
@@ -100,7 +100,7 @@ class Client:
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         user_agent: str | None = None,
     ) -> None:
-        site = _protocol.base_url_for(subdomain, base_url)
+        site = urls.base_url_for(subdomain, base_url)
         if oauth is not None:
             if not isinstance(oauth, OAuth):
                 raise ConfigurationError("oauth must be a zendesk_ivr.OAuth")
@@ -111,23 +111,20 @@ class Client:
                 )
             credentials = None
         else:
-            credentials = _protocol.credentials_for(
+            credentials = auth.credentials_for(
                 email=email, api_token=api_token, password=password, oauth_token=oauth_token
             )
-        if site.scheme != "https" and not _protocol.is_loopback(site):
+        if site.scheme != "https" and not urls.is_loopback(site):
             raise ConfigurationError(
                 f"refusing to send credentials over plain http to {site.host}; use https "
                 "(plain http is allowed only to a loopback host such as the fake server)"
             )
-        if timeout is not None:
-            check_number("timeout", timeout)
+        check_number("timeout", timeout, none_ok=True)
         check_number("max_body_size", max_body_size, integer=True)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if session is not None and trace_configs:
             raise ConfigurationError("trace_configs apply to the client's own session only")
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise ConfigurationError(f"max_concurrency must be an integer, got {max_concurrency!r}")
         check_number("max_concurrency", max_concurrency, integer=True)
         if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
             raise ConfigurationError("rate_limiter must be a zendesk_ivr.RateLimiter")
@@ -151,7 +148,7 @@ class Client:
             max_body_size=max_body_size,
             trace_configs=trace_configs,
         )
-        self._api = Api(
+        self._api = Requester(
             transport=transport,
             converter=make_converter(),
             site=site,

@@ -14,8 +14,9 @@ from typing import Any
 
 from yarl import URL
 
-from . import _protocol as p
-from ._api import Api
+from ._core import envelopes, urls
+from ._core.envelopes import Page
+from ._core.requester import Requester
 from ._models import (
     UNSET,
     Greeting,
@@ -30,35 +31,34 @@ from ._models import (
     RouteOptions,
     Unset,
 )
-from ._protocol import Page
 
 
 class IvrsResource:
     """IVRs: ``/api/v2/channels/voice/ivr``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Ivr, None]:
         """Every IVR of the account, with its menus and their routes embedded."""
-        first = p.first_page_url(p.ivrs_url(self._api.root))
-        return self._api.items(first, p.IVR_ENVELOPE, Ivr, start)
+        first = urls.first_page_url(urls.ivrs_url(self._api.root))
+        return self._api.items(first, envelopes.IVR_ENVELOPE, Ivr, start)
 
     def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Ivr], None]:
         """The IVR listing page by page (``items``, ``count``, ``next_page``)."""
-        first = p.first_page_url(p.ivrs_url(self._api.root))
-        return self._api.pages(first, p.IVR_ENVELOPE, Ivr, start)
+        first = urls.first_page_url(urls.ivrs_url(self._api.root))
+        return self._api.pages(first, envelopes.IVR_ENVELOPE, Ivr, start)
 
     async def get(self, ivr_id: int) -> Ivr:
         return await self._api.fetch_one(
-            "GET", p.ivr_url(self._api.root, ivr_id), p.IVR_ENVELOPE, Ivr
+            "GET", urls.ivr_url(self._api.root, ivr_id), envelopes.IVR_ENVELOPE, Ivr
         )
 
     async def create(self, *, name: str, phone_number_ids: Sequence[int] | Unset = UNSET) -> Ivr:
         """Create an IVR; Zendesk gives it a default menu."""
         fields = IvrFields(name=name, phone_number_ids=phone_number_ids)
-        url = p.ivrs_url(self._api.root)
-        return await self._api.fetch_one("POST", url, p.IVR_ENVELOPE, Ivr, fields)
+        url = urls.ivrs_url(self._api.root)
+        return await self._api.fetch_one("POST", url, envelopes.IVR_ENVELOPE, Ivr, fields)
 
     async def update(
         self,
@@ -71,41 +71,41 @@ class IvrsResource:
         Change the fields passed; the others are not sent and stay as they are. An explicit
         None is sent as null.
         """
-        url = p.ivr_url(self._api.root, ivr_id)
+        url = urls.ivr_url(self._api.root, ivr_id)
         fields = IvrFields(name=name, phone_number_ids=phone_number_ids)
-        return await self._api.fetch_one("PUT", url, p.IVR_ENVELOPE, Ivr, fields)
+        return await self._api.fetch_one("PUT", url, envelopes.IVR_ENVELOPE, Ivr, fields)
 
     async def delete(self, ivr_id: int) -> None:
         """Delete an IVR with its menus and routes."""
-        await self._api.delete(p.ivr_url(self._api.root, ivr_id))
+        await self._api.delete(urls.ivr_url(self._api.root, ivr_id))
 
 
 class MenusResource:
     """IVR menus: ``/api/v2/channels/voice/ivr/{ivr_id}/menus``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, ivr_id: int, *, start: str | URL | None = None) -> AsyncGenerator[IvrMenu, None]:
-        first = p.first_page_url(p.menus_url(self._api.root, ivr_id))
-        return self._api.items(first, p.MENU_ENVELOPE, IvrMenu, start)
+        first = urls.first_page_url(urls.menus_url(self._api.root, ivr_id))
+        return self._api.items(first, envelopes.MENU_ENVELOPE, IvrMenu, start)
 
     def pages(
         self, ivr_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[Page[IvrMenu], None]:
-        first = p.first_page_url(p.menus_url(self._api.root, ivr_id))
-        return self._api.pages(first, p.MENU_ENVELOPE, IvrMenu, start)
+        first = urls.first_page_url(urls.menus_url(self._api.root, ivr_id))
+        return self._api.pages(first, envelopes.MENU_ENVELOPE, IvrMenu, start)
 
     async def get(self, ivr_id: int, menu_id: int) -> IvrMenu:
-        url = p.menu_url(self._api.root, ivr_id, menu_id)
-        return await self._api.fetch_one("GET", url, p.MENU_ENVELOPE, IvrMenu)
+        url = urls.menu_url(self._api.root, ivr_id, menu_id)
+        return await self._api.fetch_one("GET", url, envelopes.MENU_ENVELOPE, IvrMenu)
 
     async def create(
         self, ivr_id: int, *, name: str, greeting_id: int | Unset | None = UNSET
     ) -> IvrMenu:
-        url = p.menus_url(self._api.root, ivr_id)
+        url = urls.menus_url(self._api.root, ivr_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
-        return await self._api.fetch_one("POST", url, p.MENU_ENVELOPE, IvrMenu, fields)
+        return await self._api.fetch_one("POST", url, envelopes.MENU_ENVELOPE, IvrMenu, fields)
 
     async def update(
         self,
@@ -116,36 +116,36 @@ class MenusResource:
         greeting_id: int | Unset | None = UNSET,
     ) -> IvrMenu:
         """Change the fields passed; ``greeting_id=None`` removes the greeting."""
-        url = p.menu_url(self._api.root, ivr_id, menu_id)
+        url = urls.menu_url(self._api.root, ivr_id, menu_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
-        return await self._api.fetch_one("PUT", url, p.MENU_ENVELOPE, IvrMenu, fields)
+        return await self._api.fetch_one("PUT", url, envelopes.MENU_ENVELOPE, IvrMenu, fields)
 
     async def delete(self, ivr_id: int, menu_id: int) -> None:
         """Delete a menu and its routes; Zendesk refuses to delete the default menu (422)."""
-        await self._api.delete(p.menu_url(self._api.root, ivr_id, menu_id))
+        await self._api.delete(urls.menu_url(self._api.root, ivr_id, menu_id))
 
 
 class RoutesResource:
     """IVR routes: ``/api/v2/channels/voice/ivr/{ivr_id}/menus/{menu_id}/routes``."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(
         self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[IvrRoute, None]:
-        first = p.first_page_url(p.routes_url(self._api.root, ivr_id, menu_id))
-        return self._api.items(first, p.ROUTE_ENVELOPE, IvrRoute, start)
+        first = urls.first_page_url(urls.routes_url(self._api.root, ivr_id, menu_id))
+        return self._api.items(first, envelopes.ROUTE_ENVELOPE, IvrRoute, start)
 
     def pages(
         self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[Page[IvrRoute], None]:
-        first = p.first_page_url(p.routes_url(self._api.root, ivr_id, menu_id))
-        return self._api.pages(first, p.ROUTE_ENVELOPE, IvrRoute, start)
+        first = urls.first_page_url(urls.routes_url(self._api.root, ivr_id, menu_id))
+        return self._api.pages(first, envelopes.ROUTE_ENVELOPE, IvrRoute, start)
 
     async def get(self, ivr_id: int, menu_id: int, route_id: int) -> IvrRoute:
-        url = p.route_url(self._api.root, ivr_id, menu_id, route_id)
-        return await self._api.fetch_one("GET", url, p.ROUTE_ENVELOPE, IvrRoute)
+        url = urls.route_url(self._api.root, ivr_id, menu_id, route_id)
+        return await self._api.fetch_one("GET", url, envelopes.ROUTE_ENVELOPE, IvrRoute)
 
     async def create(
         self,
@@ -161,11 +161,11 @@ class RoutesResource:
         Add a route. *options* is a typed options object (`GroupOptions`, `MenuOptions`...), from
         which *action* follows when not given, or a plain dict of JSON keys.
         """
-        url = p.routes_url(self._api.root, ivr_id, menu_id)
+        url = urls.routes_url(self._api.root, ivr_id, menu_id)
         fields = IvrRouteFields(
             keypress=keypress, action=action, options=options, overflow_options=overflow_options
         )
-        return await self._api.fetch_one("POST", url, p.ROUTE_ENVELOPE, IvrRoute, fields)
+        return await self._api.fetch_one("POST", url, envelopes.ROUTE_ENVELOPE, IvrRoute, fields)
 
     async def update(
         self,
@@ -182,47 +182,47 @@ class RoutesResource:
         Change the fields passed (None is sent as null); typed options also send their
         action, as Zendesk wants.
         """
-        url = p.route_url(self._api.root, ivr_id, menu_id, route_id)
+        url = urls.route_url(self._api.root, ivr_id, menu_id, route_id)
         fields = IvrRouteFields(
             keypress=keypress, action=action, options=options, overflow_options=overflow_options
         )
-        return await self._api.fetch_one("PUT", url, p.ROUTE_ENVELOPE, IvrRoute, fields)
+        return await self._api.fetch_one("PUT", url, envelopes.ROUTE_ENVELOPE, IvrRoute, fields)
 
     async def delete(self, ivr_id: int, menu_id: int, route_id: int) -> None:
-        await self._api.delete(p.route_url(self._api.root, ivr_id, menu_id, route_id))
+        await self._api.delete(urls.route_url(self._api.root, ivr_id, menu_id, route_id))
 
 
 class GroupsResource:
     """Support groups (``/api/v2/groups``), read for the audit's group checks."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
-        first = p.first_page_url(p.groups_url(self._api.site))
-        return self._api.items(first, p.GROUP_ENVELOPE, Group, start)
+        first = urls.first_page_url(urls.groups_url(self._api.site))
+        return self._api.items(first, envelopes.GROUP_ENVELOPE, Group, start)
 
 
 class GreetingsResource:
     """Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Greeting, None]:
-        first = p.first_page_url(p.greetings_url(self._api.root))
-        return self._api.items(first, p.GREETING_ENVELOPE, Greeting, start)
+        first = urls.first_page_url(urls.greetings_url(self._api.root))
+        return self._api.items(first, envelopes.GREETING_ENVELOPE, Greeting, start)
 
 
 class PhoneNumbersResource:
     """Talk phone numbers (``/api/v2/channels/voice/phone_numbers``), read to map them by number."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[PhoneNumber, None]:
-        first = p.first_page_url(p.phone_numbers_url(self._api.root))
-        return self._api.items(first, p.PHONE_NUMBER_ENVELOPE, PhoneNumber, start)
+        first = urls.first_page_url(urls.phone_numbers_url(self._api.root))
+        return self._api.items(first, envelopes.PHONE_NUMBER_ENVELOPE, PhoneNumber, start)
 
 
 __all__ = [

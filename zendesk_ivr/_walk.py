@@ -14,43 +14,45 @@ from typing import Any
 
 from yarl import URL
 
-from . import _protocol as p
-from ._api import Api
+from ._core import envelopes, responses, urls
+from ._core.requester import Requester
+from ._core.tasks import all_of
 from ._models import Ivr, IvrTree
-from ._tasks import all_of
 
 
 class _Walk:
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Requester) -> None:
         self.api = api
         self.requests = 0
 
-    async def listing(self, first: URL, envelope: p.Envelope) -> list[tuple[p.Response, Any]]:
+    async def listing(
+        self, first: URL, envelope: envelopes.Envelope
+    ) -> list[tuple[responses.Response, Any]]:
         """Every raw item of a listing beside the response it came in; requests counted."""
-        items: list[tuple[p.Response, Any]] = []
+        items: list[tuple[responses.Response, Any]] = []
         url: URL | None = first
         while url is not None:
             outcome = await self.api.request("GET", url)
             self.requests += outcome.attempts
-            _key, page = p.unwrap_list(outcome.body, envelope, outcome.response)
+            _key, page = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
             items.extend((outcome.response, item) for item in page)
-            url = p.next_page_url(outcome.body, outcome.response.url, self.api.site)
+            url = urls.next_page_url(outcome.body, outcome.response.url, self.api.site)
         return items
 
-    async def one(self, url: URL, envelope: p.Envelope) -> tuple[p.Response, Any]:
+    async def one(self, url: URL, envelope: envelopes.Envelope) -> tuple[responses.Response, Any]:
         """One raw object beside the response it came in; requests counted."""
         outcome = await self.api.request("GET", url)
         self.requests += outcome.attempts
-        _key, raw = p.unwrap(outcome.body, envelope.single, outcome.response)
+        _key, raw = envelopes.unwrap(outcome.body, envelope.single, outcome.response)
         return outcome.response, raw
 
     async def complete_ivr(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         ivr = dict(raw)
-        ivr_id = p.check_id(ivr.get("id"), "IVR id")
+        ivr_id = urls.check_id(ivr.get("id"), "IVR id")
         menus = ivr.get("menus")
         if menus is None:
-            first = p.first_page_url(p.menus_url(self.api.root, ivr_id))
-            menus = [menu for _response, menu in await self.listing(first, p.MENU_ENVELOPE)]
+            first = urls.first_page_url(urls.menus_url(self.api.root, ivr_id))
+            menus = [menu for _response, menu in await self.listing(first, envelopes.MENU_ENVELOPE)]
         ivr["menus"] = await all_of(self.complete_menu(ivr_id, m) for m in menus)
         return ivr
 
@@ -58,9 +60,11 @@ class _Walk:
         if not isinstance(raw, Mapping) or raw.get("routes") is not None:
             return raw  # complete, or malformed: structuring will say what is wrong
         menu = dict(raw)
-        menu_id = p.check_id(menu.get("id"), "menu id")
-        first = p.first_page_url(p.routes_url(self.api.root, ivr_id, menu_id))
-        menu["routes"] = [route for _response, route in await self.listing(first, p.ROUTE_ENVELOPE)]
+        menu_id = urls.check_id(menu.get("id"), "menu id")
+        first = urls.first_page_url(urls.routes_url(self.api.root, ivr_id, menu_id))
+        menu["routes"] = [
+            route for _response, route in await self.listing(first, envelopes.ROUTE_ENVELOPE)
+        ]
         return menu
 
 
@@ -75,19 +79,21 @@ def _needs_completing(raw: Any) -> bool:
     )
 
 
-async def walk(api: Api, ivr_ids: Iterable[int] | None = None) -> IvrTree:
+async def walk(api: Requester, ivr_ids: Iterable[int] | None = None) -> IvrTree:
     job = _Walk(api)
     if ivr_ids is None:
-        listed = await job.listing(p.first_page_url(p.ivrs_url(api.root)), p.IVR_ENVELOPE)
+        listed = await job.listing(
+            urls.first_page_url(urls.ivrs_url(api.root)), envelopes.IVR_ENVELOPE
+        )
     else:
-        urls = [p.ivr_url(api.root, ivr_id) for ivr_id in ivr_ids]
-        listed = await all_of(job.one(url, p.IVR_ENVELOPE) for url in urls)
+        ivr_urls = [urls.ivr_url(api.root, ivr_id) for ivr_id in ivr_ids]
+        listed = await all_of(job.one(url, envelopes.IVR_ENVELOPE) for url in ivr_urls)
     incomplete = [i for i, (_response, raw) in enumerate(listed) if _needs_completing(raw)]
     completed = await all_of(job.complete_ivr(listed[i][1]) for i in incomplete)
     for index, raw in zip(incomplete, completed, strict=True):
         listed[index] = (listed[index][0], raw)
     ivrs = tuple(
-        p.structure(
+        envelopes.structure(
             api.converter, raw, Ivr, response, f"$.ivrs[{i}]" if ivr_ids is None else "$.ivr"
         )
         for i, (response, raw) in enumerate(listed)

@@ -1,1 +1,1 @@
-"""Migrations: desired states, id maps, plans and their application."""
+"""Moving IVR trees between accounts: desired state, the plan of steps, the journal, applying."""

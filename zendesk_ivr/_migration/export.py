@@ -9,11 +9,11 @@ import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._migrate import EXPORT_FORMAT, EXPORT_VERSION
+from .._core.serde import make_converter
+from .._core.tasks import first_error
 from .._models import Ivr
-from .._serde import make_converter
-from .._tasks import first_error
 from .references import References, read_account_objects, referenced_ids
+from .state import EXPORT_FORMAT, EXPORT_VERSION
 
 if TYPE_CHECKING:
     from .._client import Client

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from .._migrate import DesiredState, IdMap, InvalidExport
 from .._models import Greeting, Group, PhoneNumber
 from .references import SECTIONS, ReferenceKind, read_account_objects, referenced_ids
+from .state import DesiredState, IdMap, InvalidExport
 
 if TYPE_CHECKING:
     from .._client import Client

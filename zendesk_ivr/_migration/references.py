@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 from attrs import field, frozen
 
+from .._core.tasks import first_error
 from .._models import (
     Greeting,
     Group,
@@ -25,7 +26,6 @@ from .._models import (
     TextbackOptions,
     VoicemailOptions,
 )
-from .._tasks import first_error
 
 if TYPE_CHECKING:
     from .._client import Client

@@ -1,0 +1,1 @@
+"""Reading a whole IVR tree for people: the audit's rules and the call-flow graphs."""

@@ -1,0 +1,1 @@
+"""The ``zendesk-ivr`` command line; ``main.run`` is the console script's entry point."""

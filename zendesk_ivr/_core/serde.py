@@ -1,0 +1,239 @@
+"""
+The one place that says how Zendesk JSON becomes models and how fields become request bodies.
+
+`make_converter()` builds a fresh converter (never ``cattrs.global_converter``):
+
+- tolerant by default: keys the docs do not list are ignored, so a newer API never breaks a read;
+  ``forbid_extra_keys=True`` gives the strict converter the tests run over recorded samples;
+- scalars are checked, not coerced: ``"12"`` is not an id and ``null`` is not a name;
+- route ``options`` are structured by the sibling ``action``; an unknown action keeps its options
+  as `UnknownOptions` so they survive a round trip;
+- writes drop UNSET fields and keep explicit ``None`` as null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, get_origin
+
+import attrs
+from cattrs import ClassValidationError, Converter
+from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.errors import AttributeValidationNote
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.preconf.json import make_converter as make_json_converter
+
+from .._models import (
+    TYPED_OPTIONS,
+    Greeting,
+    Group,
+    Ivr,
+    IvrFields,
+    IvrMenu,
+    IvrMenuFields,
+    IvrRoute,
+    IvrRouteFields,
+    PhoneNumber,
+    RouteOptions,
+    TextbackOptions,
+    UnknownOptions,
+)
+from . import fastread as _fastread
+
+__all__ = ["make_converter"]
+
+T = TypeVar("T")
+
+
+def _strict_scalar(kind: type[T], *, allow_bool: bool = False) -> Callable[[Any, Any], T]:
+    def structure(value: Any, _: Any) -> T:
+        if type(value) is kind or (
+            isinstance(value, kind) and (allow_bool or type(value) is not bool)
+        ):
+            return value
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r:.80}")
+
+    return structure
+
+
+def _structure_float(value: Any, _: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise TypeError(f"expected a number, got {type(value).__name__} {value!r:.80}")
+
+
+def _is_tuple_type(type_: Any) -> bool:
+    origin: object = get_origin(type_)
+    return origin is tuple
+
+
+def _structure_any(value: Any, _: Any) -> Any:
+    return value
+
+
+def _unstructure_options(options: RouteOptions) -> Any:
+    if isinstance(options, UnknownOptions):
+        return options.data
+    known = {
+        a.name: list(v) if isinstance(v, tuple) else v
+        for a in attrs.fields(type(options))
+        if a.name != "extra" and (v := getattr(options, a.name)) is not None
+    }
+    return {**options.extra, **known}
+
+
+def _unstructure_options_or_dict(options: RouteOptions | dict[str, Any] | None) -> Any:
+    if options is None or isinstance(options, dict):
+        return options
+    return _unstructure_options(options)
+
+
+def _null_as_empty(value: Any, _: Any) -> str:
+    """Names are documented as strings; a null one reads as "" rather than failing the page."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected str, got {type(value).__name__} {value!r:.80}")
+
+
+def make_converter(*, forbid_extra_keys: bool = False, fast_reads: bool = True) -> Converter:
+    """
+    A converter for zendesk_ivr models; ``forbid_extra_keys`` makes reads strict.
+
+    ``fast_reads`` reads IVRs, menus and routes through `_fastread` first (tolerant converters
+    only); turning it off gives the same results more slowly, which the tests compare.
+    """
+    c = make_json_converter(forbid_extra_keys=forbid_extra_keys)
+    _configure_values(c)
+    _configure_models(c, forbid_extra_keys=forbid_extra_keys, fast=fast_reads)
+    _configure_writes(c)
+    return c
+
+
+def _configure_values(c: Converter) -> None:
+    """Scalars are checked, not coerced; JSON arrays, and only arrays, become tuples."""
+    c.register_structure_hook(int, _strict_scalar(int))
+    c.register_structure_hook(str, _strict_scalar(str))
+    c.register_structure_hook(bool, _strict_scalar(bool, allow_bool=True))
+    c.register_structure_hook(float, _structure_float)
+    c.register_structure_hook(Any, _structure_any)
+
+    def arrays_only(tuple_type: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
+        # cattrs would iterate any value into a tuple: "abc" -> ("a", "b", "c"), {} -> ().
+        items = homogenous_tuple_structure_factory(tuple_type, c)
+
+        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if value is None:
+                return ()  # a documented list sent as null reads as empty
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected a JSON array, got {type(value).__name__} {value!r:.80}")
+            return items(value, tuple_type)  # type: ignore[no-any-return]
+
+        return structure
+
+    c.register_structure_hook_factory(_is_tuple_type, arrays_only)
+
+
+def _configure_models(c: Converter, *, forbid_extra_keys: bool, fast: bool) -> None:
+    def structure_class(cls: type[T], **overrides: Any) -> Callable[[Any, Any], T]:
+        return make_dict_structure_fn(
+            cls, c, _cattrs_forbid_extra_keys=forbid_extra_keys, **overrides
+        )
+
+    def structure_options_class(options_cls: type[T]) -> Callable[[Any, Any], T]:
+        known = {a.name for a in attrs.fields(options_cls)} - {"extra"}  # type: ignore[arg-type]
+        generated = structure_class(options_cls, extra=override(omit=True))
+
+        def structure(value: Any, _: Any) -> T:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected a JSON object, got {type(value).__name__}")
+            if "sms_textstring" in value and options_cls is TextbackOptions:
+                # Older doc pages call the SMS body sms_textstring; newer ones sms_text.
+                value = dict(value)
+                legacy = value.pop("sms_textstring")
+                value.setdefault("sms_text", legacy)
+            extra = {k: v for k, v in value.items() if k not in known}
+            if not extra or forbid_extra_keys:
+                return generated(value, options_cls)  # strict: extra keys are an error there
+            options = generated({k: v for k, v in value.items() if k in known}, options_cls)
+            return attrs.evolve(options, extra=extra)  # type: ignore[misc]
+
+        return structure
+
+    for options_cls in TYPED_OPTIONS.values():
+        c.register_structure_hook(options_cls, structure_options_class(options_cls))
+
+    def structure_options(action: Any, value: Any) -> RouteOptions:
+        options_cls = TYPED_OPTIONS.get(action) if isinstance(action, str) else None
+        if options_cls is None:
+            return UnknownOptions(action=str(action), data=value)
+        return c.structure({} if value is None else value, options_cls)
+
+    route = structure_class(IvrRoute, options=override(struct_hook=_structure_any))
+
+    def structure_route(value: Any, _: Any) -> IvrRoute:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an IVR route object, got {type(value).__name__}")
+        value = dict(value)
+        try:
+            value["options"] = structure_options(value.get("action"), value.get("options"))
+        except Exception as exc:
+            # Options are structured ahead of the route, so name their place in the path here.
+            note = AttributeValidationNote(
+                "Structuring class IvrRoute @ attribute options", "options", RouteOptions
+            )
+            exc.add_note(note)
+            raise ClassValidationError("While structuring IvrRoute", [exc], IvrRoute) from None
+        return route(value, IvrRoute)
+
+    def register(
+        cls: type[T], detailed: Callable[[Any, Any], T], quick: Callable[[Any], T]
+    ) -> None:
+        # Registered one by one, inner first: cattrs builds an outer hook from the inner ones.
+        if forbid_extra_keys or not fast:
+            c.register_structure_hook(cls, detailed)
+        else:
+            c.register_structure_hook(cls, _fast_or_detailed(quick, detailed))
+
+    name = override(struct_hook=_null_as_empty)
+    register(IvrRoute, structure_route, _fastread.route)
+    register(IvrMenu, structure_class(IvrMenu, name=name), _fastread.menu)
+    register(Ivr, structure_class(Ivr, name=name), _fastread.ivr)
+    c.register_structure_hook(Group, structure_class(Group, name=name))
+    c.register_structure_hook(Greeting, structure_class(Greeting, name=name))
+    c.register_structure_hook(
+        PhoneNumber, structure_class(PhoneNumber, number=name, display_number=name)
+    )
+
+
+def _fast_or_detailed(
+    fast: Callable[[Any], T], detailed: Callable[[Any, Any], T]
+) -> Callable[[Any, Any], T]:
+    def structure(value: Any, cls: Any) -> T:
+        try:
+            return fast(value)
+        except Exception:
+            return detailed(value, cls)
+
+    return structure
+
+
+def _configure_writes(c: Converter) -> None:
+    """Request bodies: UNSET fields left out, None kept as null, options as JSON."""
+    c.register_unstructure_hook(IvrRoute, make_dict_unstructure_fn(IvrRoute, c))
+    for unknown_or_typed in (*TYPED_OPTIONS.values(), UnknownOptions):
+        c.register_unstructure_hook(unknown_or_typed, _unstructure_options)
+    for fields_cls in (IvrFields, IvrMenuFields):
+        c.register_unstructure_hook(
+            fields_cls, make_dict_unstructure_fn(fields_cls, c, _cattrs_omit_if_default=True)
+        )
+    c.register_unstructure_hook(
+        IvrRouteFields,
+        make_dict_unstructure_fn(
+            IvrRouteFields,
+            c,
+            _cattrs_omit_if_default=True,
+            options=override(unstruct_hook=_unstructure_options_or_dict),
+        ),
+    )
