@@ -10,7 +10,7 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from ._core import auth, urls
+from ._core import auth, passwords, urls
 from ._core.limiter import RateLimiter
 from ._core.oauth import OAuth, TokenFileStore
 from ._core.requester import Attempt, Requester
@@ -53,7 +53,9 @@ class Client:
         subdomain: ``"acme"`` for ``https://acme.zendesk.com``.
         base_url: the site root instead (a fake server, a proxy); wins over *subdomain*.
         email, api_token: Basic auth as ``{email}/token:{api_token}``.
-        email, password: Basic auth as ``{email}:{password}``.
+        email, password: Basic auth as ``{email}:{password}``; deprecated, and emits a
+            DeprecationWarning: Zendesk turned password access off for API calls in every
+            account between 12 and 22 January 2026.
         oauth_token: a Bearer token that does not expire.
         oauth: an `OAuth` that refreshes expiring tokens itself (instead of the above).
         session: an aiohttp session to use instead of the client's own.
@@ -114,6 +116,8 @@ class Client:
             credentials = auth.credentials_for(
                 email=email, api_token=api_token, password=password, oauth_token=oauth_token
             )
+            if credentials.scheme == "password":
+                passwords.warn_password_retired()
         if site.scheme != "https" and not urls.is_loopback(site):
             raise ConfigurationError(
                 f"refusing to send credentials over plain http to {site.host}; use https "
@@ -209,7 +213,8 @@ class Client:
         """
         A client configured from ``ZENDESK_SUBDOMAIN``, ``ZENDESK_BASE_URL``, ``ZENDESK_EMAIL``,
         ``ZENDESK_API_TOKEN``, ``ZENDESK_PASSWORD`` and ``ZENDESK_OAUTH_TOKEN``; empty variables
-        count as unset, and keyword *overrides* win over the environment.
+        count as unset, and keyword *overrides* win over the environment. A client built from
+        ``ZENDESK_PASSWORD`` emits a DeprecationWarning, as ``password=`` does.
 
         With ``ZENDESK_OAUTH_CLIENT_ID`` set, the client uses refreshing `OAuth` instead: the
         refresh grant with ``ZENDESK_OAUTH_REFRESH_TOKEN`` (``ZENDESK_OAUTH_TOKEN``, if set, is

@@ -21,6 +21,7 @@ __all__ = [
     "KEYPRESSES",
     "UNSET",
     "Greeting",
+    "GreetingId",
     "Group",
     "GroupOptions",
     "Ivr",
@@ -34,6 +35,7 @@ __all__ = [
     "PhoneNumber",
     "PhoneNumberOptions",
     "RouteOptions",
+    "SkippedRecord",
     "TextbackOptions",
     "UnknownOptions",
     "Unset",
@@ -55,6 +57,9 @@ class _UnsetType(enum.Enum):
 
 UNSET: Final = _UnsetType.UNSET
 Unset: TypeAlias = Literal[_UnsetType.UNSET]
+
+#: Built-in greetings have string ids ("voicemail_en", "ivr_none"), uploaded ones integers.
+GreetingId: TypeAlias = int | str
 
 KEYPRESSES: Final = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "default")
 ACTIONS: Final = ("group", "voicemail", "phone_number", "textback", "menu")
@@ -113,7 +118,10 @@ def _check_optional(kind: type | tuple[type, ...]) -> Any:
 # Route options: their shape depends on the route's action. `tags` may go with any action; None
 # means "absent" (not sent), which keeps reads and writes of the same object symmetric. `extra`
 # keeps keys a newer API added, so writing the options back (Zendesk replaces them whole) loses
-# nothing.
+# nothing. `read_as` keeps the JSON the options were read from (None when the route's options
+# were null, UNSET when built in code): a write that changes nothing sends it back exactly, nulls,
+# absent keys and the older ``sms_textstring`` key included. It takes no part in equality: two
+# options that mean the same are equal however the account spelled them.
 
 
 @frozen(kw_only=True)
@@ -123,6 +131,9 @@ class GroupOptions:
     group_ids: tuple[int, ...] = field(default=(), converter=_int_tuple)
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
     extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
+    read_as: Mapping[str, Any] | Unset | None = field(
+        default=UNSET, eq=False, hash=False, repr=False
+    )
 
     action: ClassVar[str] = "group"
 
@@ -134,6 +145,9 @@ class VoicemailOptions:
     group_ids: tuple[int, ...] = field(default=(), converter=_int_tuple)
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
     extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
+    read_as: Mapping[str, Any] | Unset | None = field(
+        default=UNSET, eq=False, hash=False, repr=False
+    )
 
     action: ClassVar[str] = "voicemail"
 
@@ -145,6 +159,9 @@ class PhoneNumberOptions:
     phone_number: str | None = field(default=None, validator=_check_optional(str))
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
     extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
+    read_as: Mapping[str, Any] | Unset | None = field(
+        default=UNSET, eq=False, hash=False, repr=False
+    )
 
     action: ClassVar[str] = "phone_number"
 
@@ -155,13 +172,17 @@ class TextbackOptions:
     Options of a ``textback`` route: hang up and text the caller.
 
     The docs name the SMS body ``sms_text`` (newer pages) or ``sms_textstring`` (older ones); both
-    are read into ``sms_text``, and ``sms_text`` is what is written.
+    are read into ``sms_text`` (``sms_text`` first when both are there). Written back, the body
+    keeps the key(s) it was read with; options built in code write ``sms_text``.
     """
 
     textback_phone_number_id: int | None = field(default=None, validator=_check_optional(int))
     sms_text: str | None = field(default=None, validator=_check_optional(str))
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
     extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
+    read_as: Mapping[str, Any] | Unset | None = field(
+        default=UNSET, eq=False, hash=False, repr=False
+    )
 
     action: ClassVar[str] = "textback"
 
@@ -173,6 +194,9 @@ class MenuOptions:
     menu_id: int | None = field(default=None, validator=_check_optional(int))
     tags: tuple[str, ...] | None = field(default=None, converter=_optional_str_tuple)
     extra: Mapping[str, Any] = field(factory=dict, hash=False, converter=_json_object)
+    read_as: Mapping[str, Any] | Unset | None = field(
+        default=UNSET, eq=False, hash=False, repr=False
+    )
 
     action: ClassVar[str] = "menu"
 
@@ -208,7 +232,12 @@ TYPED_OPTIONS: Final[Mapping[str, type[RouteOptions]]] = {
 
 @frozen
 class IvrRoute:
-    """A keypress of an IVR menu and what it does."""
+    """
+    A keypress of an IVR menu and what it does.
+
+    A null ``keypress`` or ``action`` reads as ``""`` (the audit's ``incomplete_route`` flags it);
+    null ``options`` read as the action's options with nothing set, and are written back as null.
+    """
 
     id: int
     keypress: str
@@ -221,12 +250,17 @@ class IvrRoute:
 
 @frozen
 class IvrMenu:
-    """A menu of an IVR: a greeting and the routes a caller can press."""
+    """
+    A menu of an IVR: a greeting and the routes a caller can press.
+
+    ``greeting_id`` is an integer (an uploaded greeting) or a string (a built-in one such as
+    ``"ivr_none"``). A null ``default`` reads as False, a null ``name`` as ``""``.
+    """
 
     id: int
     name: str
     default: bool = False
-    greeting_id: int | None = None
+    greeting_id: GreetingId | None = None
     routes: tuple[IvrRoute, ...] = ()
 
     def route_for(self, keypress: str) -> IvrRoute | None:
@@ -258,7 +292,11 @@ class Ivr:
 
 @frozen
 class Group:
-    """A Support group (``/api/v2/groups``): who group and voicemail routes send calls to."""
+    """
+    A Support group (``/api/v2/groups``): who group and voicemail routes send calls to.
+
+    Null fields read as their defaults.
+    """
 
     id: int
     name: str = ""
@@ -267,11 +305,58 @@ class Group:
 
 @frozen
 class Greeting:
-    """A Talk greeting (``/api/v2/channels/voice/greetings``); menus play one by id."""
+    """
+    A Talk greeting (``/api/v2/channels/voice/greetings``); menus play one by id.
 
-    id: int
+    Fields as the Greetings page lists them. ``id`` is a string for the greetings every account
+    has built in (``"voicemail_en"``, ``"ivr_none"``...) and an integer for uploaded ones. Null
+    fields read as their defaults.
+    """
+
+    id: GreetingId
     name: str = ""
     category_id: int | None = None
+    active: bool = False
+    default: bool = False
+    default_lang: bool = False
+    pending: bool = False
+    audio_url: str | None = None
+    audio_name: str | None = None
+    upload_id: int | None = None
+    has_sub_settings: bool = False
+    ivr_ids: tuple[int, ...] = ()
+    phone_number_ids: tuple[int, ...] = ()
+
+    @property
+    def built_in(self) -> bool:
+        """Whether Zendesk ships this greeting (string id) rather than the account uploading it."""
+        return isinstance(self.id, str)
+
+
+@frozen
+class SkippedRecord:
+    """
+    A record a read left out because it cannot be used: its ``id`` was null or missing.
+
+    ``kind`` is ``"ivr"``, ``"menu"``, ``"route"``, ``"group"`` or ``"greeting"``; ``path`` is where
+    it was in the response (``$.ivrs[3].menus[1]``); ``name`` its name or keypress, if it had one;
+    ``ivr_id`` and ``menu_id`` the IVR and menu it belonged to, where known.
+    """
+
+    kind: str
+    path: str
+    name: str | None = None
+    ivr_id: int | None = None
+    menu_id: int | None = None
+
+    def describe(self) -> str:
+        where = "".join(
+            f", {label} {value}"
+            for label, value in (("IVR", self.ivr_id), ("menu", self.menu_id))
+            if value is not None
+        )
+        named = f" {self.name!r}" if self.name else ""
+        return f"{self.kind}{named} at {self.path}{where}: it has no id, so it cannot be used"
 
 
 @frozen
@@ -293,11 +378,13 @@ class IvrTree:
     """
     Every IVR of an account with its menus and routes, as `Client.walk` read it.
 
-    ``requests`` is how many HTTP requests the walk made (retries included).
+    ``requests`` is how many HTTP requests the walk made (retries included); ``skipped`` the
+    records it left out because their id was null (each also logged as a WARNING).
     """
 
     ivrs: tuple[Ivr, ...]
     requests: int
+    skipped: tuple[SkippedRecord, ...] = ()
 
 
 # What a caller may send. Read-only fields (id, default, routes, greeting, option_text,
@@ -331,12 +418,33 @@ class IvrFields:
     )
 
 
+def _check_greeting_id(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is UNSET or value is None:
+        return
+    # A string of digits is an uploaded greeting's id turned into text by mistake: refused, as
+    # Zendesk's built-in ids are words ("ivr_none").
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or (isinstance(value, str) and (not value.strip() or value.isdigit()))
+    ):
+        raise InvalidArgument(
+            f"greeting_id must be an integer (an uploaded greeting) or the string id of a "
+            f"built-in one such as 'ivr_none', got {value!r}"
+        )
+
+
 @frozen(kw_only=True)
 class IvrMenuFields:
-    """The writable fields of an IVR menu."""
+    """
+    The writable fields of an IVR menu.
+
+    ``greeting_id`` may be a built-in greeting's string id: the notes on the Greetings API say to
+    accept either kind wherever a greeting id is referenced.
+    """
 
     name: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
-    greeting_id: int | Unset | None = field(default=UNSET, validator=_unset_or(int))
+    greeting_id: GreetingId | Unset | None = field(default=UNSET, validator=_check_greeting_id)
 
 
 def _options_value(

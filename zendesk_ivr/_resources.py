@@ -14,12 +14,13 @@ from typing import Any
 
 from yarl import URL
 
-from ._core import envelopes, urls
+from ._core import envelopes, paging, urls
 from ._core.envelopes import Page
 from ._core.requester import Requester
 from ._models import (
     UNSET,
     Greeting,
+    GreetingId,
     Group,
     Ivr,
     IvrFields,
@@ -101,7 +102,7 @@ class MenusResource:
         return await self._api.fetch_one("GET", url, envelopes.MENU_ENVELOPE, IvrMenu)
 
     async def create(
-        self, ivr_id: int, *, name: str, greeting_id: int | Unset | None = UNSET
+        self, ivr_id: int, *, name: str, greeting_id: GreetingId | Unset | None = UNSET
     ) -> IvrMenu:
         url = urls.menus_url(self._api.root, ivr_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
@@ -113,9 +114,12 @@ class MenusResource:
         menu_id: int,
         *,
         name: str | Unset | None = UNSET,
-        greeting_id: int | Unset | None = UNSET,
+        greeting_id: GreetingId | Unset | None = UNSET,
     ) -> IvrMenu:
-        """Change the fields passed; ``greeting_id=None`` removes the greeting."""
+        """
+        Change the fields passed; ``greeting_id=None`` removes the greeting. A greeting id is an
+        integer (uploaded) or a built-in greeting's string id (``"ivr_none"``).
+        """
         url = urls.menu_url(self._api.root, ivr_id, menu_id)
         fields = IvrMenuFields(name=name, greeting_id=greeting_id)
         return await self._api.fetch_one("PUT", url, envelopes.MENU_ENVELOPE, IvrMenu, fields)
@@ -193,18 +197,34 @@ class RoutesResource:
 
 
 class GroupsResource:
-    """Support groups (``/api/v2/groups``), read for the audit's group checks."""
+    """
+    Support groups (``/api/v2/groups``), read for the audit's group checks.
+
+    Listed by cursor (``page[size]=100``, then ``links.next`` while ``meta.has_more``), which
+    Zendesk offers here and which, unlike offset pages, reads past 10,000 groups.
+    """
 
     def __init__(self, api: Requester) -> None:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
-        first = urls.first_page_url(urls.groups_url(self._api.site))
-        return self._api.items(first, envelopes.GROUP_ENVELOPE, Group, start)
+        return self._api.items(self._first(), envelopes.GROUP_ENVELOPE, Group, start)
+
+    def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Group], None]:
+        """The group listing page by page; ``next_page`` is the cursor page's ``links.next``."""
+        return self._api.pages(self._first(), envelopes.GROUP_ENVELOPE, Group, start)
+
+    def _first(self) -> URL:
+        return paging.cursor_first_page(urls.groups_url(self._api.site), urls.MAX_PAGE_SIZE)
 
 
 class GreetingsResource:
-    """Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks."""
+    """
+    Talk greetings (``/api/v2/channels/voice/greetings``), read for the greeting checks.
+
+    The built-in greetings (string ids) come beside the uploaded ones (integer ids). Offset
+    pages: the Talk docs document no cursor form for greetings.
+    """
 
     def __init__(self, api: Requester) -> None:
         self._api = api

@@ -4,7 +4,8 @@
 The IVR listing embeds each IVR's menus and their routes, so one paginated pass over
 ``GET /channels/voice/ivr`` (one request per 100 IVRs) is usually the whole job. Where the
 embedded data is missing (no ``menus`` or no ``routes`` key, or null), the walk lists what is
-missing, concurrently and under the client's limits.
+missing, concurrently and under the client's limits. Records without an id are left out and
+reported in ``IvrTree.skipped``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 from yarl import URL
 
-from ._core import envelopes, responses, urls
+from ._core import envelopes, responses, skipping, urls
 from ._core.requester import Requester
 from ._core.tasks import all_of
-from ._models import Ivr, IvrTree
+from ._exceptions import DecodeError
+from ._models import Ivr, IvrTree, SkippedRecord
 
 
 class _Walk:
@@ -32,7 +34,7 @@ class _Walk:
         items: list[tuple[responses.Response, Any]] = []
         url: URL | None = first
         while url is not None:
-            outcome = await self.api.request("GET", url)
+            outcome = await self.api.list_page(url, len(items))
             self.requests += outcome.attempts
             _key, page = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
             items.extend((outcome.response, item) for item in page)
@@ -46,7 +48,9 @@ class _Walk:
         _key, raw = envelopes.unwrap(outcome.body, envelope.single, outcome.response)
         return outcome.response, raw
 
-    async def complete_ivr(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+    async def complete_ivr(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        if raw.get("id") is None:
+            return raw  # unusable: skipped when the tree is read
         ivr = dict(raw)
         ivr_id = urls.check_id(ivr.get("id"), "IVR id")
         menus = ivr.get("menus")
@@ -57,8 +61,8 @@ class _Walk:
         return ivr
 
     async def complete_menu(self, ivr_id: int, raw: Any) -> Any:
-        if not isinstance(raw, Mapping) or raw.get("routes") is not None:
-            return raw  # complete, or malformed: structuring will say what is wrong
+        if not isinstance(raw, Mapping) or raw.get("routes") is not None or raw.get("id") is None:
+            return raw  # complete, unusable (skipped), or malformed (structuring says what)
         menu = dict(raw)
         menu_id = urls.check_id(menu.get("id"), "menu id")
         first = urls.first_page_url(urls.routes_url(self.api.root, ivr_id, menu_id))
@@ -92,10 +96,28 @@ async def walk(api: Requester, ivr_ids: Iterable[int] | None = None) -> IvrTree:
     completed = await all_of(job.complete_ivr(listed[i][1]) for i in incomplete)
     for index, raw in zip(incomplete, completed, strict=True):
         listed[index] = (listed[index][0], raw)
-    ivrs = tuple(
-        envelopes.structure(
-            api.converter, raw, Ivr, response, f"$.ivrs[{i}]" if ivr_ids is None else "$.ivr"
-        )
-        for i, (response, raw) in enumerate(listed)
-    )
-    return IvrTree(ivrs=ivrs, requests=job.requests)
+    ivrs: list[Ivr] = []
+    skipped: list[SkippedRecord] = []
+    for i, (response, raw) in enumerate(listed):
+        ivr, lost = _read_ivr(api, response, raw, f"$.ivrs[{i}]" if ivr_ids is None else "$.ivr")
+        skipped.extend(lost)
+        if ivr is not None:
+            ivrs.append(ivr)
+    return IvrTree(ivrs=tuple(ivrs), requests=job.requests, skipped=tuple(skipped))
+
+
+def _read_ivr(
+    api: Requester, response: responses.Response, raw: Any, path: str
+) -> tuple[Ivr | None, list[SkippedRecord]]:
+    """One IVR of the tree; records without an id are left out, logged, and reported."""
+
+    def read(cleaned: Any, at: str) -> Ivr:
+        return envelopes.structure(api.converter, cleaned, Ivr, response, at)
+
+    try:
+        return read(raw, path), []
+    except DecodeError:
+        ivr, skipped = skipping.salvage(raw, Ivr, path, read)
+        if not skipped:
+            raise
+        return ivr, skipped

@@ -20,7 +20,7 @@ from tests.fake.fake_http import (
     call,
     create_ivr,
 )
-from zendesk_ivr.testing import FakeZendesk
+from zendesk_ivr.testing import BUILT_IN_GREETING_IDS, FakeZendesk
 from zendesk_ivr.testing._demo import SEED_KEYPRESSES, seed_ivrs
 from zendesk_ivr.testing._render import render_ivr
 from zendesk_ivr.testing._state import FIRST_ID, Store
@@ -118,11 +118,14 @@ GREETING_KEYS = {
     "pending",
     "audio_name",
     "audio_url",
+    "upload_id",
     "ivr_ids",
     "phone_number_ids",
     "has_sub_settings",
     "url",
 }
+#: Built-in greetings, as recorded from a live account, carry no url.
+BUILT_IN_GREETING_KEYS = GREETING_KEYS - {"url"}
 
 
 async def test_groups_list_renders_each_group_as_zendesk_does(
@@ -174,8 +177,8 @@ async def test_greetings_list_shows_which_ivrs_and_numbers_play_each(
 
     assert reply.status == 200
     body = reply.json()
-    assert body["count"] == 2
-    first, second = body["greetings"]
+    assert body["count"] == len(BUILT_IN_GREETING_IDS) + 2
+    first, second = [g for g in body["greetings"] if isinstance(g["id"], int)]
     assert set(first) == set(second) == GREETING_KEYS
     assert first["id"] == used
     assert first["name"] == "Welcome"
@@ -193,6 +196,38 @@ async def test_greetings_list_shows_which_ivrs_and_numbers_play_each(
     assert fake.greeting_ids() == [used, unused]
 
 
+async def test_greetings_list_serves_the_built_in_greetings_with_string_ids(
+    fake: FakeZendesk, session: ClientSession
+) -> None:
+    uploaded = fake.add_greeting("Welcome")
+    ivr_id = fake.put_ivr(
+        {
+            "name": "Support",
+            "phone_number_ids": [10],
+            "menus": [{"name": "Main menu", "default": True, "greeting_id": "ivr_none"}],
+        }
+    )
+
+    body = (await call(session, "GET", f"{API}/greetings")).json()
+
+    ids = [g["id"] for g in body["greetings"]]
+    assert ids == [*BUILT_IN_GREETING_IDS, uploaded] == fake.greeting_ids(built_in=True)
+    assert {"voicemail_en", "ivr_none"} <= set(ids)
+    built_in = {g["id"]: g for g in body["greetings"] if isinstance(g["id"], str)}
+    for greeting in built_in.values():
+        assert set(greeting) == BUILT_IN_GREETING_KEYS
+        assert (greeting["default"], greeting["upload_id"], greeting["pending"]) == (
+            True,
+            None,
+            False,
+        )
+    none = built_in["ivr_none"]
+    assert (none["name"], none["category_id"], none["audio_url"]) == ("None", 5, None)
+    assert (none["ivr_ids"], none["phone_number_ids"], none["active"]) == ([ivr_id], [10], True)
+    assert built_in["voicemail_en"]["category_id"] == 1
+    assert built_in["voicemail_en"]["audio_url"].endswith(".mp3")
+
+
 @pytest.mark.parametrize("path", ["/api/v2/groups", f"{API}/greetings"])
 @pytest.mark.parametrize("suffix", ["", ".json"])
 async def test_groups_and_greetings_answer_with_or_without_json_suffix(
@@ -204,7 +239,8 @@ async def test_groups_and_greetings_answer_with_or_without_json_suffix(
     reply = await call(session, "GET", f"{path}{suffix}")
 
     assert reply.status == 200
-    assert reply.json()["count"] == 1
+    built_in = 0 if path.endswith("groups") else len(BUILT_IN_GREETING_IDS)
+    assert reply.json()["count"] == 1 + built_in
 
 
 @pytest.mark.parametrize(
@@ -232,9 +268,11 @@ async def test_groups_and_greetings_paginate_like_the_ivr_listing(
         pages.append(reply.json())
         url = pages[-1]["next_page"]
 
-    assert [item["id"] for page in pages for item in page[key]] == ids
-    assert [len(page[key]) for page in pages] == [2, 2, 1]
-    assert {page["count"] for page in pages} == {5}
+    listed: list[int | str] = list(ids) if key == "groups" else fake.greeting_ids(built_in=True)
+    assert [item["id"] for page in pages for item in page[key]] == listed
+    sizes = [2] * (len(listed) // 2) + [1] * (len(listed) % 2)
+    assert [len(page[key]) for page in pages] == sizes
+    assert {page["count"] for page in pages} == {len(listed)}
     assert pages[0]["previous_page"] is None
     second = URL(pages[0]["next_page"])
     assert (second.scheme, second.path) == ("http", path)
@@ -279,8 +317,9 @@ async def test_deleted_groups_and_greetings_leave_their_listings(
     greetings = (await call(session, "GET", f"{API}/greetings")).json()
     assert [g["id"] for g in groups["groups"]] == [kept] == fake.group_ids()
     assert groups["count"] == 1
-    assert [g["id"] for g in greetings["greetings"]] == [greeting] == fake.greeting_ids()
-    assert greetings["count"] == 1
+    uploaded = [g["id"] for g in greetings["greetings"] if isinstance(g["id"], int)]
+    assert uploaded == [greeting] == fake.greeting_ids()
+    assert greetings["count"] == 1 + len(BUILT_IN_GREETING_IDS)
     with pytest.raises(KeyError):
         fake.delete_group(gone)
     with pytest.raises(KeyError):

@@ -123,6 +123,7 @@ async def test_map_by_name_matches_names_and_numbers_and_says_what_it_could_not(
             found = await map_by_name(client, desired)
             # An entry of the id map given wins, and settles the ambiguous greeting.
             old_welcome = source.greeting_ids()[0]
+            assert isinstance(old_welcome, int)
             given = await map_by_name(
                 client, desired, id_map=IdMap(greetings={old_welcome: welcome[1]})
             )

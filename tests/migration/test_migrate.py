@@ -120,9 +120,9 @@ def canonical(ivrs: Iterable[Ivr], id_map: IdMap | None = None) -> list[Any]:
                 if "menu_id" in options:
                     options["menu_id"] = names.get(options["menu_id"], "<dead>")
                 routes.append([r.keypress, r.action, options, list(r.overflow_options)])
-            greeting = (
-                None if x.greeting_id is None else m.greetings.get(x.greeting_id, x.greeting_id)
-            )
+            greeting = x.greeting_id
+            if isinstance(greeting, int):  # built-in greetings' string ids are not mapped
+                greeting = m.greetings.get(greeting, greeting)
             menus.append([x.default, x.name, greeting, routes])
         menus.sort(key=lambda entry: (not entry[0], entry[1]))
         phones = sorted(m.phone_numbers.get(p, p) for p in one.phone_number_ids)

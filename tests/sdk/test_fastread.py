@@ -65,12 +65,14 @@ routes = maybe(
         "overflow_options": st.one_of(st.lists(st.integers(), max_size=2), st.none(), texts),
     }
 )
+# Built-in greetings have string ids ("ivr_none"), uploaded ones integers.
+greeting_ids: st.SearchStrategy[Any] = st.one_of(ids, st.sampled_from(["ivr_none", "voicemail_en"]))
 menus = maybe(
     {
         "id": ids,
         "name": texts,
         "default": st.one_of(st.booleans(), st.none(), st.integers(0, 1)),
-        "greeting_id": ids,
+        "greeting_id": greeting_ids,
         "routes": st.one_of(st.lists(routes, max_size=3), st.none(), texts),
     }
 )
@@ -85,11 +87,14 @@ ivrs = maybe(
 )
 
 
-def outcome(converter: Any, raw: Any, cls: type[Any]) -> tuple[str, Any]:
+def outcome(converter: Any, raw: Any, cls: type[Any]) -> tuple[str, Any, Any]:
+    """The model (or the errors), and how it is written back: the options keep what was read."""
     try:
-        return "ok", converter.structure(raw, cls)
+        model = converter.structure(raw, cls)
     except BaseValidationError as exc:
-        return "error", transform_error(exc)
+        return "error", transform_error(exc), None
+    # Written by one converter for both paths, so only what each path read can differ.
+    return "ok", model, DETAILED.unstructure(model)
 
 
 @settings(max_examples=400, deadline=None)
@@ -130,3 +135,45 @@ def test_the_detailed_converter_really_is_a_different_path() -> None:
     # Otherwise the comparisons above would compare the fast path with itself.
     assert FAST.get_structure_hook(IvrRoute) is not DETAILED.get_structure_hook(IvrRoute)
     assert DETAILED.get_structure_hook(IvrRoute).__qualname__.endswith("structure_route")
+
+
+# Well-formed routes whose options take every shape real accounts send: absent keys, nulls,
+# the older sms_textstring key, both SMS keys, unknown keys, null options.
+_valid_option_values: dict[str, st.SearchStrategy[Any]] = {
+    "group_ids": st.lists(st.integers(1, 2**53), max_size=2),
+    "tags": st.lists(st.text(max_size=3), max_size=2),
+    "phone_number": st.text(max_size=5),
+    "textback_phone_number_id": st.integers(1, 2**53),
+    "sms_text": st.text(max_size=5),
+    "sms_textstring": st.text(max_size=5),
+    "menu_id": st.integers(1, 2**53),
+    "priority": st.integers(0, 3),
+}
+well_formed_routes = st.fixed_dictionaries(
+    {
+        "id": st.integers(1, 2**53),
+        "keypress": st.sampled_from(["1", "#", "default"]),
+        "action": st.sampled_from(["group", "voicemail", "phone_number", "textback", "menu"]),
+        "options": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {},
+                optional={k: st.one_of(st.none(), v) for k, v in _valid_option_values.items()},
+            ),
+        ),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=well_formed_routes)
+def test_well_formed_routes_read_and_write_back_the_same_both_ways(raw: dict[str, Any]) -> None:
+    assert outcome(FAST, raw, IvrRoute) == outcome(DETAILED, raw, IvrRoute)
+
+
+def test_written_back_options_are_compared_too() -> None:
+    # Equality ignores the JSON options were read from; the write form does not.
+    raw = {"id": 1, "keypress": "1", "action": "textback", "options": {"sms_text": None}}
+    fast, detailed = outcome(FAST, raw, IvrRoute), outcome(DETAILED, raw, IvrRoute)
+    assert fast == detailed
+    assert fast[2]["options"] == {"sms_text": None}

@@ -121,7 +121,8 @@ class Account:
     """
 
     group_ids: frozenset[int] | None = None
-    greeting_ids: frozenset[int] | None = None
+    #: Integers for uploaded greetings, strings for built-in ones ("voicemail_en", "ivr_none").
+    greeting_ids: frozenset[int | str] | None = None
 
 
 Rule = Callable[[Ivr, Account], Iterable[Finding]]
@@ -268,6 +269,18 @@ def textback_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
             yield _route_error("incomplete_textback", ivr, menu, route, problem)
 
 
+def incomplete_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
+    """A route the account holds with a null keypress or action (read as "") does nothing."""
+    for menu, route in _routes_of(ivr):
+        missing = [name for name in ("keypress", "action") if not getattr(route, name)]
+        if missing:
+            problem = (
+                f"has no {' and no '.join(missing)} (null in the account's data): "
+                "no caller can use it"
+            )
+            yield _route_error("incomplete_route", ivr, menu, route, problem)
+
+
 def phone_number_route(ivr: Ivr, account: Account) -> Iterable[Finding]:
     """Forwarding needs a number in E.164 form (+ and country code)."""
     for menu, route in _routes_of(ivr):
@@ -290,7 +303,7 @@ def unknown_greeting(ivr: Ivr, account: Account) -> Iterable[Finding]:
                 severity=Severity.WARNING,
                 ivr_id=ivr.id,
                 menu_id=menu.id,
-                message=f"{_where(ivr, menu)} uses greeting {menu.greeting_id}, "
+                message=f"{_where(ivr, menu)} uses greeting {menu.greeting_id!r}, "
                 "which is not a greeting of the account",
             )
 
@@ -312,6 +325,7 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     dead_key,
     unreachable_menu,
     group_routes,
+    incomplete_route,
     textback_route,
     phone_number_route,
     unknown_greeting,
@@ -372,7 +386,7 @@ async def _account_of(client: Client, *, groups: bool, greetings: bool) -> Accou
             return None
         return frozenset([g.id async for g in client.groups.list() if not g.deleted])
 
-    async def greeting_ids() -> frozenset[int] | None:
+    async def greeting_ids() -> frozenset[int | str] | None:
         if not greetings:
             return None
         return frozenset([g.id async for g in client.greetings.list()])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+import sys
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Final
 
 from .._client import Client
@@ -51,8 +53,25 @@ async def connect(
     environ = _credentials_environ(
         os.environ, {name: getattr(args, name) for name in _CREDENTIAL_OPTIONS}
     )
-    async with Client.from_env(environ, token_file=args.token_file, **settings) as client:
+    with _deprecations_on_one_line():
+        client = Client.from_env(environ, token_file=args.token_file, **settings)
+    async with client:
         yield client
+
+
+@contextlib.contextmanager
+def _deprecations_on_one_line() -> Iterator[None]:
+    """A deprecated setting (a password) is said once, on one line of stderr, not as a trace."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, DeprecationWarning):
+            print(f"zendesk-ivr: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
 
 
 def _credentials_environ(

@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--subdomain", help="'acme' for https://acme.zendesk.com")
     group.add_argument("--email", help="agent email (with --api-token or --password)")
     group.add_argument("--api-token", help="API token (prefer ZENDESK_API_TOKEN)")
-    group.add_argument("--password", help="password (prefer ZENDESK_PASSWORD)")
+    group.add_argument(
+        "--password", help="deprecated: Zendesk turned password access off in January 2026"
+    )
     group.add_argument("--oauth-token", help="OAuth access token (prefer ZENDESK_OAUTH_TOKEN)")
     group.add_argument(
         "--token-file",

@@ -13,6 +13,8 @@ from attrs import frozen
 from cattrs import BaseValidationError, Converter, transform_error
 from yarl import URL
 
+from .._exceptions import DecodeError
+from . import paging, skipping
 from .responses import Response, decode_error
 from .urls import next_page_url
 
@@ -92,8 +94,9 @@ class Page(Generic[T]):
     """
     One page of a listing.
 
-    ``next_page`` is the server's link, as given, to pass as ``start=`` to resume the listing
-    later; None on the last page. ``count`` is the server's total, when it sent one.
+    ``next_page`` is the server's link, as given (``next_page``, or ``links.next`` of a cursor
+    page), to pass as ``start=`` to resume the listing later; None on the last page. ``count``
+    is the server's total, when it sent one (cursor pages do not).
     """
 
     items: tuple[T, ...]
@@ -114,16 +117,33 @@ def structure_page(
 ) -> tuple[Page[T], URL | None]:
     """The page in an already decoded list *body* and the URL of the next one."""
     key, raw_items = unwrap_list(body, envelope, response)
-    items = tuple(
-        structure(converter, raw, cls, response, f"$.{key}[{i}]") for i, raw in enumerate(raw_items)
-    )
-    count = body.get("count")
+
+    def read_again(cleaned: Any, path: str) -> T:
+        return structure(converter, cleaned, cls, response, path)
+
+    items: list[T] = []
+    for i, raw in enumerate(raw_items):
+        path = f"$.{key}[{i}]"
+        try:
+            items.append(structure(converter, raw, cls, response, path))
+        except DecodeError:
+            # A record without an id is skipped (and logged), not a failed page.
+            item, skipped = skipping.salvage(raw, cls, path, read_again)
+            if not skipped:
+                raise
+            if item is not None:
+                items.append(item)
+    if paging.is_cursor_page(body):
+        link, previous = paging.cursor_links(body, response.url)
+        count = None
+    else:
+        link, previous, count = body.get("next_page"), body.get("previous_page"), body.get("count")
     if isinstance(count, bool) or not isinstance(count, int | None):
         raise decode_error(response, f"count is not an integer: {count!r:.50}")
-    nxt = next_page_url(body, response.url, site)
-    previous = body.get("previous_page")
+    # Either link is checked by the same rules (origin, no loop).
+    nxt = next_page_url({"next_page": link}, response.url, site)
     page = Page(
-        items=items,
+        items=tuple(items),
         count=count,
         next_page=None if nxt is None else str(nxt),
         previous_page=previous if isinstance(previous, str) else None,

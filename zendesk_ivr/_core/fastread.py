@@ -58,6 +58,13 @@ def _optional_int(value: Any) -> int | None:
     return value
 
 
+def _optional_greeting_id(value: Any) -> int | str | None:
+    # Built-in greetings have string ids, uploaded ones integers.
+    if value is not None and type(value) is not int and type(value) is not str:
+        raise _Unusual
+    return value
+
+
 def _name(value: Any) -> str:
     if value is None:
         return ""
@@ -112,20 +119,24 @@ _MENU_KEYS: Final = frozenset({"menu_id", "tags"})
 
 def _group(raw: dict[str, Any]) -> GroupOptions:
     _check_keys(raw, _GROUP_KEYS)
-    return GroupOptions(group_ids=_ints(raw.get("group_ids")), tags=_optional_strs(raw.get("tags")))
+    return GroupOptions(
+        group_ids=_ints(raw.get("group_ids")), tags=_optional_strs(raw.get("tags")), read_as=raw
+    )
 
 
 def _voicemail(raw: dict[str, Any]) -> VoicemailOptions:
     _check_keys(raw, _GROUP_KEYS)
     return VoicemailOptions(
-        group_ids=_ints(raw.get("group_ids")), tags=_optional_strs(raw.get("tags"))
+        group_ids=_ints(raw.get("group_ids")), tags=_optional_strs(raw.get("tags")), read_as=raw
     )
 
 
 def _phone_number(raw: dict[str, Any]) -> PhoneNumberOptions:
     _check_keys(raw, _PHONE_KEYS)
     return PhoneNumberOptions(
-        phone_number=_optional_str(raw.get("phone_number")), tags=_optional_strs(raw.get("tags"))
+        phone_number=_optional_str(raw.get("phone_number")),
+        tags=_optional_strs(raw.get("tags")),
+        read_as=raw,
     )
 
 
@@ -135,13 +146,14 @@ def _textback(raw: dict[str, Any]) -> TextbackOptions:
         textback_phone_number_id=_optional_int(raw.get("textback_phone_number_id")),
         sms_text=_optional_str(raw.get("sms_text")),
         tags=_optional_strs(raw.get("tags")),
+        read_as=raw,
     )
 
 
 def _menu(raw: dict[str, Any]) -> MenuOptions:
     _check_keys(raw, _MENU_KEYS)
     return MenuOptions(
-        menu_id=_optional_int(raw.get("menu_id")), tags=_optional_strs(raw.get("tags"))
+        menu_id=_optional_int(raw.get("menu_id")), tags=_optional_strs(raw.get("tags")), read_as=raw
     )
 
 
@@ -160,10 +172,8 @@ def route(raw: Any) -> IvrRoute:
         raise _Unusual
     action = _str(raw["action"])
     options = raw.get("options")
-    if options is None:
-        options = {}
-    elif type(options) is not dict:
-        raise _Unusual
+    if type(options) is not dict:
+        raise _Unusual  # null options (kept null on write) or malformed ones
     read_options = _OPTIONS.get(action)
     return IvrRoute(
         id=_int(raw["id"]),
@@ -190,7 +200,7 @@ def menu(raw: Any) -> IvrMenu:
         id=_int(raw["id"]),
         name=_name(raw.get("name", _Unusual)),
         default=default,
-        greeting_id=_optional_int(raw.get("greeting_id")),
+        greeting_id=_optional_greeting_id(raw.get("greeting_id")),
         routes=tuple([route(r) for r in _items(raw.get("routes"))]),
     )
 

@@ -30,7 +30,7 @@ from .._exceptions import (
     TransportError,
     ZendeskError,
 )
-from . import envelopes, responses, urls
+from . import envelopes, paging, passwords, responses, urls
 from .auth import Credentials
 from .envelopes import Envelope, Page
 from .limiter import RateLimiter
@@ -121,6 +121,8 @@ class Requester:
             except _Unauthorized as refused:
                 if self._oauth is None or reauthorized:
                     refused.error.attempts = attempt
+                    if self._credentials is not None and self._credentials.scheme == "password":
+                        raise passwords.explain_refusal(refused.error) from None
                     raise refused.error from None
                 # An expired or revoked access token: refresh once, then send this again.
                 reauthorized = True
@@ -352,13 +354,24 @@ class Requester:
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
     ) -> AsyncGenerator[Page[T], None]:
         url: URL | None = first if start is None else urls.resume_url(start, self.site)
+        records = 0
         while url is not None:
             # The response is read and released before the page is handed out.
-            outcome = await self.request("GET", url)
+            outcome = await self.list_page(url, records)
             page, url = envelopes.structure_page(
                 self.converter, envelope, cls, outcome.response, outcome.body, site=self.site
             )
+            records += len(page.items)
             yield page
+
+    async def list_page(self, url: URL, records_read: int) -> Outcome:
+        """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""
+        try:
+            return await self.request("GET", url)
+        except APIError as error:
+            if error.status == 400 and paging.past_offset_cap(url, records_read):
+                raise paging.offset_cap_error(url, error) from error
+            raise
 
     async def items(
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None

@@ -46,7 +46,11 @@ async def export(client: Client, *, source: str | None = None) -> dict[str, Any]
     used = referenced_ids(ivrs)
     references = References(
         groups={g.id: g.name for g in objects.groups if not g.deleted and g.id in used["group"]},
-        greetings={g.id: g.name for g in objects.greetings if g.id in used["greeting"]},
+        greetings={
+            g.id: g.name
+            for g in objects.greetings
+            if isinstance(g.id, int) and g.id in used["greeting"]
+        },
         phone_numbers={
             p.id: p.number for p in objects.phone_numbers if p.id in used["phone_number"]
         },

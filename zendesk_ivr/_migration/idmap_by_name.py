@@ -112,7 +112,8 @@ def match_by_name(
     given = id_map if id_map is not None else IdMap()
     targets: dict[ReferenceKind, dict[str, list[int]]] = {
         "group": _by_key((g.name, g.id) for g in groups if not g.deleted),
-        "greeting": _by_key((g.name, g.id) for g in greetings),
+        # Built-in greetings (string ids) are the same everywhere and never mapped.
+        "greeting": _by_key((g.name, g.id) for g in greetings if isinstance(g.id, int)),
         "phone_number": _by_key((_dialled(p.number), p.id) for p in phone_numbers),
     }
     mapped: dict[ReferenceKind, dict[int, int]] = {kind: {} for kind in targets}

@@ -337,8 +337,9 @@ class _Planner:
         menu_refs = {menu.id: ref for menu, _key, ref, _match in pairs}
         for menu, key, ref, match in pairs:
             # The greeting to send: None for none, left out when its reference dangles.
-            greeting: dict[str, int | None] = {"greeting_id": None}
-            if menu.greeting_id is not None:
+            greeting: dict[str, int | str | None] = {"greeting_id": menu.greeting_id}
+            # Built-in greetings (string ids such as "ivr_none") are the same on every account.
+            if isinstance(menu.greeting_id, int):
                 where = _Where(desired.name, menu.name, None, key)
                 mapped = self.map_id("greeting", menu.greeting_id, where)
                 greeting = {} if mapped is None else {"greeting_id": mapped}

@@ -140,7 +140,8 @@ def referenced_ids(ivrs: Iterable[Ivr]) -> dict[ReferenceKind, dict[int, list[st
             note("phone_number", phone, f"IVR {ivr.name!r}")
         for menu in ivr.menus:
             where = f"IVR {ivr.name!r}, menu {menu.name!r}"
-            if menu.greeting_id is not None:
+            # Built-in greetings (string ids such as "ivr_none") are the same on every account.
+            if isinstance(menu.greeting_id, int):
                 note("greeting", menu.greeting_id, where)
             for route in menu.routes:
                 options, at = route.options, f"{where}, key {route.keypress}"

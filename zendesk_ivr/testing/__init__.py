@@ -9,10 +9,12 @@ A fake Zendesk Talk IVR API for testing code that uses `zendesk_ivr`.
 
 from ._demo import DEMO_PROBLEMS, DemoAccount, seed_demo_account
 from ._faults import RecordedRequest
+from ._greetings import BUILT_IN_GREETING_IDS
 from ._oauth import OAuthGrant
 from ._server import FakeZendesk
 
 __all__ = [
+    "BUILT_IN_GREETING_IDS",
     "DEMO_PROBLEMS",
     "DemoAccount",
     "FakeZendesk",

@@ -27,8 +27,18 @@ from ._faults import (
     TruncateFault,
     format_retry_after,
 )
+from ._greetings import BUILT_IN_GREETINGS, BuiltInGreeting, render_built_in
 from ._oauth import INVALID_TOKEN, TOKEN_PATH, OAuthError
-from ._paging import list_body, page_link, page_slice, parse_page_request
+from ._paging import (
+    cursor_body,
+    cursor_slice,
+    is_cursor_request,
+    list_body,
+    page_link,
+    page_slice,
+    parse_cursor_request,
+    parse_page_request,
+)
 from ._render import (
     API_PREFIX,
     GROUPS_PATH,
@@ -40,7 +50,7 @@ from ._render import (
     render_route,
 )
 from ._rules import ApiError, JSONObject, not_found, parse_wrapped
-from ._state import FakeState, IvrRecord, MenuRecord, RouteRecord
+from ._state import FakeState, GreetingRecord, IvrRecord, MenuRecord, RouteRecord
 
 R = TypeVar("R")
 
@@ -234,9 +244,20 @@ async def _delete_route(request: web.Request) -> web.Response:
 
 
 async def _list_groups(request: web.Request) -> web.Response:
-    groups = list(request.app[STATE].store.groups.values())
+    # Zendesk offers groups both ways: offset pages (refused past 10,000 records) and cursors.
+    state = request.app[STATE]
     base = _base(request)
-    return _list(request, "groups", groups, lambda group: render_group(group, base))
+    query = dict(request.query.items())
+    if not is_cursor_request(query):
+        groups = list(state.store.groups.values())
+        return _list(request, "groups", groups, lambda group: render_group(group, base))
+    cursor = parse_cursor_request(query, state.max_page_size)
+    ordered = sorted(state.store.groups.values(), key=lambda group: group.id)
+    start, stop, has_more = cursor_slice([group.id for group in ordered], cursor)
+    page = ordered[start:stop]
+    items = [render_group(group, base) for group in page]
+    ids = [group.id for group in page]
+    return _json_response(200, cursor_body("groups", items, ids, has_more, request.url))
 
 
 async def _list_phone_numbers(request: web.Request) -> web.Response:
@@ -252,15 +273,22 @@ async def _list_phone_numbers(request: web.Request) -> web.Response:
 
 
 async def _list_greetings(request: web.Request) -> web.Response:
+    # Like a real account: the built-in greetings (string ids) beside the uploaded ones.
     store = request.app[STATE].store
-    greetings = list(store.greetings.values())
     users, base = store.greeting_users(), _base(request)
-    return _list(
-        request,
-        "greetings",
-        greetings,
-        lambda greeting: render_greeting(greeting, base, users.get(greeting.id, [])),
-    )
+
+    def render(greeting: BuiltInGreeting | GreetingRecord) -> JSONObject:
+        playing = users.get(greeting.id, [])
+        if isinstance(greeting, GreetingRecord):
+            return render_greeting(greeting, base, playing)
+        numbers = sorted({p for ivr in playing for p in ivr.phone_number_ids})
+        return render_built_in(greeting, [ivr.id for ivr in playing], numbers)
+
+    greetings: list[BuiltInGreeting | GreetingRecord] = [
+        *BUILT_IN_GREETINGS,
+        *store.greetings.values(),
+    ]
+    return _list(request, "greetings", greetings, render)
 
 
 async def _create_token(request: web.Request) -> web.Response:

@@ -1,10 +1,15 @@
 """
-Offset pagination as Zendesk does it: reading ``page`` and ``per_page``, slicing
-a list, and the next and previous links of a list body.
+Pagination as Zendesk does it: offset pages (``page`` and ``per_page``, with next and
+previous links, refused past 10,000 records) everywhere, and cursor pages
+(``page[size]``, ``page[after]``, ``meta.has_more``, ``links.next``) where Zendesk offers
+them.
 """
 
 from __future__ import annotations
 
+import base64
+import bisect
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
@@ -102,4 +107,86 @@ def list_body(
         "next_page": None if page.next_page is None else link(page.next_page),
         "previous_page": None if page.previous_page is None else link(page.previous_page),
         "count": count,
+    }
+
+
+# --- cursor pagination, where Zendesk offers it (``/api/v2/groups``) ----------------------
+
+CURSOR_PARAMS: Final = ("page[size]", "page[after]", "page[before]")
+
+
+@attrs.frozen
+class CursorRequest:
+    size: int
+    after: int | None
+    before: int | None
+
+
+def is_cursor_request(query: Mapping[str, str]) -> bool:
+    return any(name in query for name in CURSOR_PARAMS)
+
+
+def encode_cursor(record_id: int) -> str:
+    """An opaque cursor, base64 JSON like Zendesk's; it names the record to continue from."""
+    text = json.dumps({"o": "id", "v": record_id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode("ascii")
+
+
+def _decode_cursor(name: str, cursor: str) -> int:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))["v"]
+    except (ValueError, KeyError, TypeError, UnicodeError):
+        value = None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise bad_request("InvalidPaginationParameter", f"{name} is not a valid cursor")
+    return value
+
+
+def parse_cursor_request(query: Mapping[str, str], max_page_size: int) -> CursorRequest:
+    """Read ``page[size]`` (clamped like ``per_page``), ``page[after]`` and ``page[before]``."""
+    size = _query_int(query, "page[size]")
+    size = DEFAULT_PER_PAGE if size is None else size
+    after, before = query.get("page[after]"), query.get("page[before]")
+    return CursorRequest(
+        size=min(max(size, 1), max_page_size),
+        after=None if after is None else _decode_cursor("page[after]", after),
+        before=None if before is None else _decode_cursor("page[before]", before),
+    )
+
+
+def cursor_slice(ids: Sequence[int], request: CursorRequest) -> tuple[int, int, bool]:
+    """
+    The records of one cursor page of *ids* (sorted): ``(start, stop, has_more)``.
+
+    ``has_more`` says whether records follow in the direction being read.
+    """
+    if request.before is not None:
+        stop = bisect.bisect_left(ids, request.before)
+        start = max(0, stop - request.size)
+        return start, stop, start > 0
+    start = 0 if request.after is None else bisect.bisect_right(ids, request.after)
+    stop = min(start + request.size, len(ids))
+    return start, stop, stop < len(ids)
+
+
+def cursor_body(
+    key: str, items: Sequence[JSONObject], ids: Sequence[int], has_more: bool, request_url: URL
+) -> JSONObject:
+    """
+    A cursor page: ``meta`` (``has_more`` and both cursors) and ``links``. Like Zendesk, the
+    next link is given even on the last page: ``has_more`` is what says to stop.
+    """
+    after = encode_cursor(ids[-1]) if ids else None
+    before = encode_cursor(ids[0]) if ids else None
+
+    def link(name: str, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        query = {k: v for k, v in request_url.query.items() if k not in CURSOR_PARAMS[1:]}
+        return str(request_url.with_query({**query, name: cursor}))
+
+    return {
+        key: list(items),
+        "meta": {"has_more": has_more, "after_cursor": after, "before_cursor": before},
+        "links": {"next": link("page[after]", after), "prev": link("page[before]", before)},
     }

@@ -42,7 +42,7 @@ NO_GROUPS: Final[Mapping[int, str]] = MappingProxyType({})
 
 
 def _option_text(route: RouteRecord, group_names: Mapping[int, str]) -> str | None:
-    group_ids = route.options.get("group_ids")
+    group_ids = route.options.get("group_ids") if route.options is not None else None
     if route.action != "group" or not isinstance(group_ids, list):
         return None
     return ", ".join(group_names.get(g, group_name(g)) for g in group_ids if is_int(g))
@@ -69,7 +69,7 @@ def render_route(
     The unknown field proves clients tolerate fields they don't model.
     """
     return {
-        "id": route.id,
+        "id": None if route.null_id else route.id,
         "keypress": route.keypress,
         "action": route.action,
         "options": copy.deepcopy(route.options),
@@ -89,7 +89,7 @@ def render_menu(
 ) -> JSONObject:
     """Without *embed_routes* the ``routes`` key is left out, not emptied."""
     body: JSONObject = {
-        "id": menu.id,
+        "id": None if menu.null_id else menu.id,
         "name": menu.name,
         "default": menu.default,
         "greeting_id": menu.greeting_id,
@@ -111,7 +111,7 @@ def render_ivr(
 ) -> JSONObject:
     names = ivr.phone_number_names
     return {
-        "id": ivr.id,
+        "id": None if ivr.null_id else ivr.id,
         "name": ivr.name,
         "menus": [
             render_menu(menu, base, group_names=group_names, embed_routes=embed_routes)
@@ -173,7 +173,7 @@ def render_phone_number(phone: PhoneNumberRecord, base: str, ivr_id: int | None)
 
 def render_greeting(greeting: GreetingRecord, base: str, users: Sequence[IvrRecord]) -> JSONObject:
     """
-    Render a custom greeting; *users* are the IVRs whose menus play it.
+    Render an uploaded greeting; *users* are the IVRs whose menus play it.
 
     The docs call a greeting active when a phone number uses it, and an IVR
     greeting reaches callers through the numbers of its IVRs.
@@ -190,6 +190,7 @@ def render_greeting(greeting: GreetingRecord, base: str, users: Sequence[IvrReco
         "pending": False,
         "audio_name": f"{slug}.mp3",
         "audio_url": f"/system/voice/uploads/{greeting.id}/{slug}.mp3",
+        "upload_id": greeting.id,
         "ivr_ids": [ivr.id for ivr in users],
         "phone_number_ids": phone_number_ids,
         "has_sub_settings": False,

@@ -96,6 +96,11 @@ def is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_built_in_id(value: object) -> bool:
+    # Built-in greeting ids are words ("voicemail_en"); digits in a string are no id.
+    return isinstance(value, str) and bool(value.strip()) and not value.isdigit()
+
+
 def _is_int_list(value: object) -> bool:
     return isinstance(value, list) and all(is_int(item) for item in value)
 
@@ -140,8 +145,9 @@ def validate_menu(fields: Mapping[str, Any]) -> None:
     errors = Errors()
     _check_name(errors, fields.get("name"))
     greeting_id = fields.get("greeting_id")
-    if greeting_id is not None and not is_int(greeting_id):
-        errors.add("greeting_id", "InvalidValue", "Greeting: must be an integer or null")
+    # Uploaded greetings have integer ids, built-in ones string ids ("ivr_none").
+    if greeting_id is not None and not is_int(greeting_id) and not _is_built_in_id(greeting_id):
+        errors.add("greeting_id", "InvalidValue", "Greeting: must be a greeting id or null")
     errors.raise_if_any()
 
 
@@ -164,6 +170,8 @@ def validate_route(
         errors.add("action", "InvalidValue", f"Action: {action!r} is not a valid action")
 
     options = fields.get("options")
+    if options is None:
+        options = {}  # null options are no options (real accounts' data has them)
     if not isinstance(options, dict):
         errors.add("options", "InvalidValue", "Options: must be an object")
     elif action in ("group", "voicemail"):

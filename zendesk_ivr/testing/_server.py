@@ -24,6 +24,7 @@ from ._faults import (
     TruncateFault,
     status_fault,
 )
+from ._greetings import BUILT_IN_GREETING_IDS
 from ._oauth import OAuthGrant, check_ttl
 from ._render import render_ivr
 from ._state import IVR_GREETING_CATEGORY, FakeState
@@ -35,10 +36,11 @@ class FakeZendesk:
     A fake Zendesk Talk IVR API for tests, started with `FakeZendesk.start`.
 
     It serves ``/api/v2/channels/voice/ivr`` with its menus and routes, and lists
-    the groups (``/api/v2/groups``), greetings (``/api/v2/channels/voice/greetings``) and
-    phone numbers (``/api/v2/channels/voice/phone_numbers``) they point at, all from memory.
-    It checks credentials, paginates, and injects faults on request. It also plays
-    Zendesk's OAuth token endpoint (``/oauth/tokens``) for clients registered with
+    the groups (``/api/v2/groups``, by offset or cursor pages), greetings
+    (``/api/v2/channels/voice/greetings``, the built-in ones with string ids beside the
+    uploaded ones) and phone numbers (``/api/v2/channels/voice/phone_numbers``) they point at,
+    all from memory. It checks credentials, paginates, and injects faults on request. It also
+    plays Zendesk's OAuth token endpoint (``/oauth/tokens``) for clients registered with
     `add_oauth_client`, with tokens that expire on a clock the test can move with
     `advance_clock`.
     Close it with `aclose` or by using it as an async context manager.
@@ -368,6 +370,11 @@ class FakeZendesk:
         dead) unless it is ``"@menu:<index>"``, which means the *index*-th menu of
         *ivr*; a reference to a menu that isn't there is a ValueError.
         ``phone_number_names``, when given, must pair up with ``phone_number_ids``.
+
+        It also plants the nulls real accounts' data has: an explicit ``"id": None`` on the
+        IVR, a menu or a route serves that id as null (the record is still stored, under the
+        id returned), and null names, defaults, keypresses, actions and options are served as
+        null. A menu's ``greeting_id`` may be a built-in greeting's string id (``"ivr_none"``).
         """
         return self._state.store.put_ivr(ivr).id
 
@@ -415,16 +422,26 @@ class FakeZendesk:
 
     def add_greeting(self, name: str, *, category_id: int = IVR_GREETING_CATEGORY) -> int:
         """
-        Add a custom greeting; return its id. Category 5 is ``ivr``, for menu greetings.
+        Add an uploaded greeting; return its (integer) id. Category 5 is ``ivr``, for menu
+        greetings.
         """
         return self._state.store.add_greeting(name, category_id=category_id).id
 
     def delete_greeting(self, greeting_id: int) -> None:
-        """Delete a greeting; menus that play it keep its id. KeyError if there is none."""
+        """
+        Delete an uploaded greeting; menus that play it keep its id. KeyError if there is none
+        (built-in greetings cannot be deleted).
+        """
         self._state.store.delete_greeting(greeting_id)
 
-    def greeting_ids(self) -> list[int]:
-        return list(self._state.store.greetings)
+    def greeting_ids(self, *, built_in: bool = False) -> list[int | str]:
+        """
+        The uploaded greetings' ids; with *built_in*, every id the listing serves: the
+        built-in greetings every account has (string ids such as ``"voicemail_en"`` and
+        ``"ivr_none"``, `BUILT_IN_GREETING_IDS`) first, then the uploaded ones.
+        """
+        uploaded: list[int | str] = list(self._state.store.greetings)
+        return [*BUILT_IN_GREETING_IDS, *uploaded] if built_in else uploaded
 
     def add_phone_number(
         self, number: str, *, nickname: str | None = None, phone_number_id: int | None = None

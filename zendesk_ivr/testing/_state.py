@@ -48,32 +48,37 @@ class RouteRecord:
     id: int
     ivr_id: int
     menu_id: int
-    keypress: str
-    action: str
-    options: JSONObject
+    # None only where a test planted a null, as real accounts' data allows (see `Store.put_ivr`).
+    keypress: str | None
+    action: str | None
+    options: JSONObject | None
     overflow_options: list[Any]
+    null_id: bool = False
 
 
 @attrs.define
 class MenuRecord:
     id: int
     ivr_id: int
-    name: str
-    default: bool
-    greeting_id: int | None
+    name: str | None
+    default: bool | None
+    # An integer for an uploaded greeting, a string for a built-in one ("ivr_none").
+    greeting_id: int | str | None
     # Ids come from one increasing counter, so insertion order is id order.
     routes: dict[int, RouteRecord] = attrs.Factory(dict)
+    null_id: bool = False
 
 
 @attrs.define
 class IvrRecord:
     id: int
-    name: str
+    name: str | None
     phone_number_ids: list[int]
     menus: dict[int, MenuRecord] = attrs.Factory(dict)
     # The fake has no phone number resource, so names planted with `Store.put_ivr`
     # live here; numbers without one get an invented name.
     phone_number_names: dict[int, str] = attrs.Factory(dict)
+    null_id: bool = False
 
 
 @attrs.define
@@ -234,7 +239,9 @@ class Store:
     ) -> None:
         validate_route(
             fields,
-            taken_keypresses={r.keypress for r in menu.routes.values() if r.id != route_id},
+            taken_keypresses={
+                r.keypress for r in menu.routes.values() if r.id != route_id and r.keypress
+            },
             menu_ids=set(self.ivrs[menu.ivr_id].menus),
         )
 
@@ -278,9 +285,9 @@ class Store:
     def group_names(self) -> dict[int, str]:
         return {group.id: group.name for group in self.groups.values()}
 
-    def greeting_users(self) -> dict[int, list[IvrRecord]]:
+    def greeting_users(self) -> dict[int | str, list[IvrRecord]]:
         """The IVRs whose menus play each greeting, each IVR once, in store order."""
-        users: dict[int, list[IvrRecord]] = {}
+        users: dict[int | str, list[IvrRecord]] = {}
         for ivr in self.ivrs.values():
             for greeting_id in dict.fromkeys(m.greeting_id for m in ivr.menus.values()):
                 if greeting_id is not None:
@@ -297,9 +304,19 @@ class Store:
         ignored and fresh ones assigned, except that a route's ``menu_id`` option
         is kept as given unless it is ``"@menu:<index>"``, which names a menu of
         *tree* by position, since the menu's id is not known before it is stored.
+
+        Nulls real accounts' data allows (Airbyte's Talk schemas) are kept: an explicit
+        ``"id": None`` on the IVR, a menu or a route renders that record's id as null
+        (it is still stored under a fresh id), and a null ``name``, ``default``,
+        ``keypress``, ``action`` or ``options`` renders as null.
         """
         phone_number_ids = list(tree.get("phone_number_ids", []))
-        ivr = IvrRecord(id=self.new_id(), name=tree["name"], phone_number_ids=phone_number_ids)
+        ivr = IvrRecord(
+            id=self.new_id(),
+            name=tree["name"],
+            phone_number_ids=phone_number_ids,
+            null_id=_planted_null_id(tree),
+        )
         names = tree.get("phone_number_names")
         if names is not None:
             if len(names) != len(phone_number_ids):
@@ -316,11 +333,13 @@ class Store:
             )
             for sent in sent_menus
         ]
+        for sent, menu in zip(sent_menus, menus, strict=True):
+            menu.null_id = _planted_null_id(sent)
         menu_ids = [menu.id for menu in menus]
         for sent, menu in zip(sent_menus, menus, strict=True):
             for route in sent.get("routes", []):
-                options = copy.deepcopy(dict(route["options"]))
-                if "menu_id" in options:
+                options = copy.deepcopy(route["options"])
+                if isinstance(options, dict) and "menu_id" in options:
                     options["menu_id"] = _resolve_menu_ref(options["menu_id"], menu_ids)
                 fields = {
                     "keypress": route["keypress"],
@@ -328,14 +347,14 @@ class Store:
                     "options": options,
                     "overflow_options": copy.deepcopy(list(route.get("overflow_options", []))),
                 }
-                self._insert_route(menu, fields)
+                self._insert_route(menu, fields).null_id = _planted_null_id(route)
         # Stored last, so a tree that fails to resolve leaves nothing behind.
         self.ivrs[ivr.id] = ivr
         return ivr
 
     # inserts shared by the endpoints and `put_ivr`
 
-    def _insert_ivr(self, name: str, phone_number_ids: list[int]) -> IvrRecord:
+    def _insert_ivr(self, name: str | None, phone_number_ids: list[int]) -> IvrRecord:
         ivr = IvrRecord(id=self.new_id(), name=name, phone_number_ids=phone_number_ids)
         self.ivrs[ivr.id] = ivr
         # Zendesk creates the default menu with the IVR (seen live), named in the
@@ -344,7 +363,12 @@ class Store:
         return ivr
 
     def _insert_menu(
-        self, ivr: IvrRecord, name: str, *, default: bool = False, greeting_id: int | None = None
+        self,
+        ivr: IvrRecord,
+        name: str | None,
+        *,
+        default: bool | None = False,
+        greeting_id: int | str | None = None,
     ) -> MenuRecord:
         menu = MenuRecord(
             id=self.new_id(), ivr_id=ivr.id, name=name, default=default, greeting_id=greeting_id
@@ -364,6 +388,10 @@ class Store:
         )
         menu.routes[route.id] = route
         return route
+
+
+def _planted_null_id(record: Mapping[str, Any]) -> bool:
+    return "id" in record and record["id"] is None
 
 
 def _resolve_menu_ref(value: object, menu_ids: Sequence[int]) -> object:
