@@ -13,6 +13,7 @@ from yarl import URL
 from ._core import auth, passwords, urls
 from ._core.limiter import RateLimiter
 from ._core.oauth import OAuth, TokenFileStore
+from ._core.paging import DEFAULT_MAX_PAGES
 from ._core.requester import Attempt, Requester
 from ._core.retry import RetryPolicy
 from ._core.serde import make_converter
@@ -71,7 +72,10 @@ class Client:
         wait_on_rate_limit: False raises `RateLimited` at once instead of waiting (for job
             queues that reschedule work themselves).
         backoff_base, backoff_max: exponential backoff with full jitter, in seconds.
-        max_body_size: bytes a response may have; a larger one is refused, not read.
+        max_body_size: bytes a response body may have once decoded (gzip included); a larger
+            one is refused, read no further than the cap.
+        max_pages: pages one listing (or walk) may read; a listing that does not end by then
+            raises `PaginationError`, as does a ``next_page`` back to a page already read.
         on_attempt: called with an `Attempt` after every HTTP attempt (export metrics here).
         trace_configs: aiohttp trace configs for the client's own session.
         user_agent: the User-Agent header.
@@ -98,6 +102,7 @@ class Client:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        max_pages: int = DEFAULT_MAX_PAGES,
         on_attempt: Callable[[Attempt], None] | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         user_agent: str | None = None,
@@ -125,6 +130,7 @@ class Client:
             )
         check_number("timeout", timeout, none_ok=True)
         check_number("max_body_size", max_body_size, integer=True)
+        check_number("max_pages", max_pages, integer=True)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if session is not None and trace_configs:
@@ -162,6 +168,7 @@ class Client:
             on_attempt=on_attempt,
             credentials=credentials,
             oauth=oauth,
+            max_pages=max_pages,
         )
         self._ivrs = IvrsResource(self._api)
         self._menus = MenusResource(self._api)

@@ -14,9 +14,9 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     │   └── ServerError           5xx
     ├── TransportError            no usable response: connection refused, reset, dropped mid-body
     │   ├── RequestTimeout        (also a TimeoutError) an attempt took longer than ``timeout``
-    │   └── ResponseTooLarge      a body over ``max_body_size``, refused unread (not retried)
+    │   └── ResponseTooLarge      a decoded body over ``max_body_size`` (not retried)
     ├── DecodeError               a response body was not the JSON the API documents
-    ├── PaginationError           a ``next_page`` link the client refuses to follow
+    ├── PaginationError           a ``next_page`` the client refuses, or a listing past max_pages
     │   (migrations, defined beside the code that raises them:)
     ├── InvalidExport             (also a ValueError) not a desired-state file this version reads
     ├── InvalidIdMap              (also a ValueError) an id map that is not the pinned format
@@ -172,7 +172,7 @@ class RequestTimeout(TransportError, TimeoutError):
 
 
 class ResponseTooLarge(TransportError):
-    """A response body over the client's ``max_body_size``; refused rather than read."""
+    """A response body over the client's ``max_body_size`` once decoded; read no further."""
 
 
 class DecodeError(ZendeskError):
@@ -205,7 +205,10 @@ class DecodeError(ZendeskError):
 
 
 class PaginationError(ZendeskError):
-    """A ``next_page`` link was refused: another origin, or the same page again (a loop)."""
+    """
+    A listing stopped: a ``next_page`` (or ``start=``) link that is malformed, leaves the client's
+    origin or leads back to a page the listing already read, or a listing past ``max_pages``.
+    """
 
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message)

@@ -58,6 +58,8 @@ class _UnsetType(enum.Enum):
 UNSET: Final = _UnsetType.UNSET
 Unset: TypeAlias = Literal[_UnsetType.UNSET]
 
+# Every integer the API documents is an id, and Zendesk ids are positive 64-bit integers.
+MAX_ID: Final = 2**63 - 1
 #: Built-in greetings have string ids ("voicemail_en", "ivr_none"), uploaded ones integers.
 GreetingId: TypeAlias = int | str
 
@@ -471,6 +473,12 @@ def _overflow_value(value: Sequence[Any] | Unset | None) -> tuple[Any, ...] | Un
     return tuple(value)
 
 
+def _keypress(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    # A route answers one key of the phone pad, or "default"; null or "10" reaches no caller.
+    if value is not UNSET and (type(value) is not str or value not in KEYPRESSES):
+        raise InvalidArgument(f"keypress must be one of 0-9, *, # or default, got {value!r:.40}")
+
+
 @frozen(kw_only=True)
 class IvrRouteFields:
     """
@@ -481,7 +489,7 @@ class IvrRouteFields:
     options is refused.
     """
 
-    keypress: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
+    keypress: str | Unset = field(default=UNSET, validator=_keypress)
     action: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
     options: RouteOptions | dict[str, Any] | Unset | None = field(
         default=UNSET, converter=_options_value

@@ -177,7 +177,7 @@ class RoutesResource:
         menu_id: int,
         route_id: int,
         *,
-        keypress: str | Unset | None = UNSET,
+        keypress: str | Unset = UNSET,
         action: str | Unset | None = UNSET,
         options: RouteOptions | Mapping[str, Any] | Unset | None = UNSET,
         overflow_options: Sequence[Any] | Unset | None = UNSET,

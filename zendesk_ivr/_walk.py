@@ -16,6 +16,7 @@ from typing import Any
 from yarl import URL
 
 from ._core import envelopes, responses, skipping, urls
+from ._core.paging import PageTrail
 from ._core.requester import Requester
 from ._core.tasks import all_of
 from ._exceptions import DecodeError
@@ -33,7 +34,9 @@ class _Walk:
         """Every raw item of a listing beside the response it came in; requests counted."""
         items: list[tuple[responses.Response, Any]] = []
         url: URL | None = first
+        trail = PageTrail(self.api.max_pages)
         while url is not None:
+            trail.visit(url)
             outcome = await self.api.list_page(url, len(items))
             self.requests += outcome.attempts
             _key, page = envelopes.unwrap_list(outcome.body, envelope, outcome.response)

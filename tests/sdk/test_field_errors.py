@@ -9,15 +9,13 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.cli_helpers import fake_env, run_script
+from tests.cli_helpers import clean_env, run_script
 from zendesk_ivr import (
     ApplyFailed,
     Client,
     DesiredState,
     GroupOptions,
     Ivr,
-    IvrMenu,
-    IvrRoute,
     RecordInvalid,
     apply,
     make_converter,
@@ -47,20 +45,29 @@ async def test_a_refused_route_names_the_field_and_the_reason(
     assert "Record validation errors: keypress: has already been taken" in str(info.value)
 
 
+DETAILS = {
+    "基本信息": [{"description": "无效", "error": "InvalidValue"}],
+    "keypress": [{"description": "Keypress is invalid"}, {"error": "Taken"}],
+}
+#: How the message shows DETAILS: keys as sent, each description, or the bare code.
+SHOWN = "基本信息: 无效; keypress: Keypress is invalid; keypress: Taken"
+
+
 @pytest.fixture
 async def localized_422() -> AsyncIterator[str]:
-    """A server refusing every write with field errors under localized keys, as Zendesk may."""
-    details = {
-        "基本信息": [{"description": "无效", "error": "InvalidValue"}],
-        "keypress": [{"description": "Keypress is invalid"}, {"error": "Taken"}],
-    }
+    """
+    A server with no IVRs that refuses every write with field errors under localized keys, as
+    Zendesk may send them.
+    """
 
-    async def refuse(_request: web.Request) -> web.Response:
+    async def answer(request: web.Request) -> web.Response:
+        if request.method == "GET":
+            return web.json_response({"ivrs": [], "next_page": None, "count": 0})
         body = {"error": "RecordInvalid", "description": "Record validation errors"}
-        return web.json_response({**body, "details": details}, status=422)
+        return web.json_response({**body, "details": DETAILS}, status=422)
 
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", refuse)
+    app.router.add_route("*", "/{tail:.*}", answer)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -77,44 +84,36 @@ async def test_localized_keys_and_bare_error_codes_are_given_as_sent(localized_4
         with pytest.raises(RecordInvalid) as info:
             await client.ivrs.create(name="x")
 
-    text = str(info.value)
-    assert "基本信息: 无效; keypress: Keypress is invalid; keypress: Taken" in text
-    assert info.value.details["基本信息"] == [{"description": "无效", "error": "InvalidValue"}]
-
-
-def _menu_with_route(route: IvrRoute) -> Ivr:
-    return Ivr(
-        id=1, name="Support", menus=(IvrMenu(id=2, name="Main", default=True, routes=(route,)),)
-    )
+    assert SHOWN in str(info.value)
+    assert info.value.details == DETAILS
 
 
 async def test_a_failed_step_and_the_cli_line_carry_the_field_errors(
-    zendesk_fake: FakeZendesk, zendesk_client: Client, tmp_path: Path
+    localized_422: str, tmp_path: Path
 ) -> None:
-    # Keypress "12" reads fine (reads are tolerant) but Zendesk refuses to create it.
-    route = IvrRoute(id=3, keypress="12", action="group", options=GroupOptions(group_ids=[5]))
-    desired = DesiredState([_menu_with_route(route)])
-    steps = plan(desired, await zendesk_client.walk(), same_account=True)
-
-    with pytest.raises(ApplyFailed) as info:
-        await apply(zendesk_client, steps)
+    desired = DesiredState([Ivr(id=1, name="Support")])
+    async with Client(base_url=localized_422, email="a@b.c", api_token="t") as client:
+        steps = plan(desired, await client.walk(), same_account=True)
+        with pytest.raises(ApplyFailed) as info:
+            await apply(client, steps)
 
     (failure,) = info.value.report.failed
-    assert failure.key == "ivr[Support]/default-menu/route[12]"
-    assert "keypress: '12' is not a valid keypress" in failure.error
+    assert failure.key == "ivr[Support]"
+    assert failure.error.startswith("RecordInvalid: POST ")
+    assert SHOWN in failure.error
 
-    # The same through the command line, from a fresh account.
-    for ivr in [r async for r in zendesk_client.ivrs.list()]:
-        await zendesk_client.ivrs.delete(ivr.id)
+    # The same through the command line: its one error line says why.
     export = tmp_path / "export.json"
     document = {
         "format": "zendesk-ivr-export",
         "version": 1,
-        "source": {"base_url": zendesk_fake.url},
+        "source": {"base_url": localized_422},
         "ivrs": make_converter().unstructure(desired.ivrs, tuple[Ivr, ...]),
     }
     export.write_text(json.dumps(document), encoding="utf-8")
-    code, _, err = await run_script("apply", str(export), "--yes", env=fake_env(zendesk_fake))
+    env = clean_env(ZENDESK_BASE_URL=localized_422, ZENDESK_OAUTH_TOKEN="t")
+    code, _, err = await run_script("apply", str(export), "--yes", env=env)
 
     assert code == 1
-    assert "keypress: '12' is not a valid keypress" in err.splitlines()[-1]
+    assert err.splitlines()[-1].startswith("zendesk-ivr: error: apply stopped: 1 step failed")
+    assert SHOWN in err.splitlines()[-1]

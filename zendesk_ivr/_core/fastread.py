@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from .._models import (
+    MAX_ID,
     TYPED_OPTIONS,
     GroupOptions,
     Ivr,
@@ -35,7 +36,7 @@ class _Unusual(Exception):
 
 
 def _int(value: Any) -> int:
-    if type(value) is not int:
+    if type(value) is not int or not 0 < value <= MAX_ID:
         raise _Unusual
     return value
 
@@ -53,14 +54,16 @@ def _optional_str(value: Any) -> str | None:
 
 
 def _optional_int(value: Any) -> int | None:
-    if value is not None and type(value) is not int:
+    if value is not None and (type(value) is not int or not 0 < value <= MAX_ID):
         raise _Unusual
     return value
 
 
 def _optional_greeting_id(value: Any) -> int | str | None:
     # Built-in greetings have string ids, uploaded ones integers.
-    if value is not None and type(value) is not int and type(value) is not str:
+    if value is None or type(value) is str:
+        return value
+    if type(value) is not int or not 0 < value <= MAX_ID:
         raise _Unusual
     return value
 
@@ -77,7 +80,7 @@ def _ints(value: Any) -> tuple[int, ...]:
     if type(value) is not list:
         raise _Unusual
     for item in value:
-        if type(item) is not int:
+        if type(item) is not int or not 0 < item <= MAX_ID:
             raise _Unusual
     return tuple(value)
 

@@ -23,6 +23,7 @@ from yarl import URL
 from .._exceptions import (
     APIError,
     DecodeError,
+    InvalidArgument,
     NotFound,
     RateLimited,
     RequestTimeout,
@@ -30,7 +31,7 @@ from .._exceptions import (
     TransportError,
     ZendeskError,
 )
-from . import envelopes, paging, passwords, responses, urls
+from . import envelopes, jsontext, paging, passwords, responses, urls
 from .auth import Credentials
 from .envelopes import Envelope, Page
 from .limiter import RateLimiter
@@ -80,6 +81,7 @@ class Requester:
         on_attempt: Callable[[Attempt], None] | None = None,
         credentials: Credentials | None = None,
         oauth: OAuth | None = None,
+        max_pages: int = paging.DEFAULT_MAX_PAGES,
     ) -> None:
         if (credentials is None) == (oauth is None):
             raise ValueError("exactly one of credentials and oauth")
@@ -90,6 +92,7 @@ class Requester:
         self.policy = policy
         self.limiter = limiter
         self.max_concurrency = max_concurrency
+        self.max_pages = max_pages
         self._slots = asyncio.Semaphore(max_concurrency)
         self._on_attempt = on_attempt
         self._credentials = credentials
@@ -104,7 +107,7 @@ class Requester:
         Send with retries; return the successful response and its decoded JSON (None when
         *parse* is off or the body is empty). Errors surface typed once retries are spent.
         """
-        body = None if payload is None else json.dumps(payload).encode()
+        body = None if payload is None else _json_body(payload)
         start = time.monotonic()
         deadline = None if self.policy.deadline is None else start + self.policy.deadline
         attempt = 0
@@ -174,10 +177,12 @@ class Requester:
         else:
             await self._slots.acquire()
         try:
+            # Credentials, not the header itself: its repr is redacted, and this frame is one a
+            # TransportError passes through (a locals-capturing error reporter records them).
             if self._credentials is not None:
-                authorization, generation = self._credentials.header, 0
+                credentials, generation = self._credentials, 0
             else:
-                authorization, generation = await self._before_deadline(
+                credentials, generation = await self._before_deadline(
                     self._authorization(), deadline, method, url
                 )
             if not self.limiter.try_acquire():
@@ -188,7 +193,7 @@ class Requester:
                     method,
                     url,
                     body,
-                    authorization=authorization,
+                    credentials=credentials,
                     attempt=attempt,
                     deadline=deadline,
                 )
@@ -228,7 +233,7 @@ class Requester:
         url: URL,
         body: bytes | None,
         *,
-        authorization: str,
+        credentials: Credentials,
         attempt: int,
         deadline: float | None,
     ) -> Response:
@@ -240,7 +245,7 @@ class Requester:
         time_left = None if deadline is None else deadline - began
         try:
             response = await self.transport.send(
-                method, url, body, authorization=authorization, time_left=time_left
+                method, url, body, credentials=credentials, time_left=time_left
             )
         except TransportError as exc:
             failure = type(exc).__name__
@@ -257,13 +262,11 @@ class Requester:
             )
         return response
 
-    async def _authorization(self) -> tuple[str, int]:
-        """The Authorization header, and which generation of OAuth tokens it is (0: static)."""
-        if self._oauth is not None:
-            header = await self._oauth.authorization(self._token_request)
-            return header, self._oauth.generation
-        assert self._credentials is not None
-        return self._credentials.header, 0
+    async def _authorization(self) -> tuple[Credentials, int]:
+        """The OAuth Authorization header, and which generation of tokens it is."""
+        assert self._oauth is not None
+        header = await self._oauth.authorization(self._token_request)
+        return Credentials("oauth", header), self._oauth.generation
 
     async def _token_request(self, form: dict[str, str]) -> tuple[int, Any, str | None]:
         """POST /oauth/tokens; retried only when the connection failed before sending."""
@@ -281,7 +284,7 @@ class Requester:
                 retries += 1
                 await asyncio.sleep(self.policy.backoff(retries - 1))
         try:
-            parsed = json.loads(response.body) if response.body.strip() else None
+            parsed = jsontext.loads(response.body) if response.body.strip() else None
         except ValueError:
             parsed = None
         return response.status, parsed, response.request_id
@@ -355,7 +358,9 @@ class Requester:
     ) -> AsyncGenerator[Page[T], None]:
         url: URL | None = first if start is None else urls.resume_url(start, self.site)
         records = 0
+        trail = paging.PageTrail(self.max_pages)
         while url is not None:
+            trail.visit(url)
             # The response is read and released before the page is handed out.
             outcome = await self.list_page(url, records)
             page, url = envelopes.structure_page(
@@ -380,6 +385,14 @@ class Requester:
             async for page in pages:
                 for item in page.items:
                     yield item
+
+
+def _json_body(payload: Any) -> bytes:
+    """The request body; `InvalidArgument` for what JSON cannot hold (NaN, objects, huge ints)."""
+    try:
+        return json.dumps(payload, allow_nan=False).encode()
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidArgument(f"the request body cannot be sent as JSON: {exc}") from None
 
 
 class _GoneAfterRetry(Exception):

@@ -5,7 +5,6 @@ status, the wait a ``Retry-After`` asks for, and the JSON of a successful body.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -24,6 +23,7 @@ from .._exceptions import (
     RecordInvalid,
     ServerError,
 )
+from . import jsontext
 
 _ERROR_TEXT_LIMIT: Final = 200
 _MAX_FIELD_ERRORS: Final = 10
@@ -91,7 +91,7 @@ def error_for(response: Response, *, now: float) -> APIError:
     body: Any = None
     if _is_json(response.content_type) or response.body[:1] in (b"{", b"["):
         try:
-            body = json.loads(response.body)
+            body = jsontext.loads(response.body)
         except ValueError:
             body = None
     if isinstance(body, Mapping):
@@ -187,7 +187,7 @@ def decode_json(response: Response, *, now: float) -> Any:
     if response.content_type and not _is_json(response.content_type):
         raise decode_error(response, f"expected JSON, got Content-Type {response.content_type!r}")
     try:
-        return json.loads(response.body)
+        return jsontext.loads(response.body)
     except ValueError as exc:
         raise decode_error(response, f"the body is not valid JSON ({exc})") from None
 

@@ -8,7 +8,6 @@ problem, before anything is planned or sent.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -20,6 +19,7 @@ from attrs import field, frozen
 from cattrs import BaseValidationError, transform_error
 from yarl import URL
 
+from .._core import jsontext
 from .._core.serde import make_converter
 from .._core.urls import base_url_for
 from .._exceptions import ConfigurationError, ZendeskError
@@ -140,7 +140,7 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidExport(f"cannot read {where}: {_reason(exc)}") from None
         try:
-            document = json.loads(text)
+            document = jsontext.loads(text)
         except ValueError as exc:
             raise InvalidExport(f"{where} is not JSON: {exc}") from None
     if not isinstance(document, Mapping):
@@ -211,7 +211,7 @@ class IdMap:
         """Read an id map file; `InvalidIdMap` names every problem in it."""
         where = os.fspath(path)
         try:
-            document = json.loads(Path(where).read_text(encoding="utf-8"))
+            document = jsontext.loads(Path(where).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidIdMap(f"cannot read id map {where}: {_reason(exc)}") from None
         except ValueError as exc:
