@@ -26,6 +26,7 @@ from ._resources import (
     GroupsResource,
     IvrsResource,
     MenusResource,
+    PhoneNumbersResource,
     RoutesResource,
 )
 from ._version import __version__
@@ -169,11 +170,44 @@ class Client:
             oauth=oauth,
             max_pages=max_pages,
         )
-        self.ivrs = IvrsResource(self._api)
-        self.menus = MenusResource(self._api)
-        self.routes = RoutesResource(self._api)
-        self.groups = GroupsResource(self._api)
-        self.greetings = GreetingsResource(self._api)
+        self._ivrs = IvrsResource(self._api)
+        self._menus = MenusResource(self._api)
+        self._routes = RoutesResource(self._api)
+        self._groups = GroupsResource(self._api)
+        self._greetings = GreetingsResource(self._api)
+        self._phone_numbers = PhoneNumbersResource(self._api)
+
+    # The resources are properties rather than plain attributes so help(Client) lists them.
+
+    @property
+    def ivrs(self) -> IvrsResource:
+        """IVRs: ``list()``, ``pages()``, ``get``, ``create``, ``update``, ``delete``."""
+        return self._ivrs
+
+    @property
+    def menus(self) -> MenusResource:
+        """The menus of an IVR: ``list(ivr_id)``, ``get``, ``create``, ``update``, ``delete``."""
+        return self._menus
+
+    @property
+    def routes(self) -> RoutesResource:
+        """The routes of a menu: ``list(ivr_id, menu_id)``, ``get``, ``create``, ``update``..."""
+        return self._routes
+
+    @property
+    def groups(self) -> GroupsResource:
+        """The account's Support groups, ``list()`` only (what group routes ring)."""
+        return self._groups
+
+    @property
+    def greetings(self) -> GreetingsResource:
+        """The account's Talk greetings, ``list()`` only (what menus play)."""
+        return self._greetings
+
+    @property
+    def phone_numbers(self) -> PhoneNumbersResource:
+        """The account's Talk phone numbers, ``list()`` only (what IVRs answer on)."""
+        return self._phone_numbers
 
     @classmethod
     def from_env(
@@ -242,6 +276,7 @@ class Client:
 
     @property
     def retry_policy(self) -> RetryPolicy:
+        """The retry settings this client was built with."""
         return self._api.policy
 
     @property
@@ -251,6 +286,7 @@ class Client:
 
     @property
     def closed(self) -> bool:
+        """True once `aclose` has run: further calls raise `ClientClosed`."""
         return self._api.transport.closed
 
     async def aclose(self) -> None:

@@ -3,6 +3,7 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
 
     ZendeskError
     ├── ConfigurationError        (also a ValueError) the client cannot be built as asked
+    ├── ClientClosed              (also a RuntimeError) a call on a client already closed
     ├── InvalidArgument           (also a ValueError) a call's arguments are refused; nothing sent
     ├── APIError                  the server answered with an error status
     │   ├── AuthenticationError   401
@@ -19,7 +20,7 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     │   (migrations, defined beside the code that raises them:)
     ├── InvalidExport             (also a ValueError) not a desired-state file this version reads
     ├── InvalidIdMap              (also a ValueError) an id map that is not the pinned format
-    ├── PlanRefused               references the id map does not cover, or ambiguous matches
+    ├── PlanRefused               unmapped or dangling references, or ambiguous matches
     ├── ApplyFailed               a step failed; ``report`` says what was done and what was not
     └── JournalError              a journal that is missing, corrupt, or
         └── JournalMismatch       written for another plan or another account
@@ -35,6 +36,7 @@ from typing import Any
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "ClientClosed",
     "ConfigurationError",
     "DecodeError",
     "InvalidArgument",
@@ -63,6 +65,13 @@ class ZendeskError(Exception):
 
 class ConfigurationError(ZendeskError, ValueError):
     """The client was given settings it cannot work with (credentials, URL, limits)."""
+
+
+class ClientClosed(ZendeskError, RuntimeError):
+    """
+    A call on a client after `Client.aclose` (or its ``async with`` block) ended; nothing was
+    sent. Also a RuntimeError, which is what earlier releases raised.
+    """
 
 
 class InvalidArgument(ZendeskError, ValueError):

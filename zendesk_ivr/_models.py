@@ -32,6 +32,7 @@ __all__ = [
     "IvrRouteFields",
     "IvrTree",
     "MenuOptions",
+    "PhoneNumber",
     "PhoneNumberOptions",
     "RouteOptions",
     "SkippedRecord",
@@ -358,6 +359,20 @@ class SkippedRecord:
         )
         named = f" {self.name!r}" if self.name else ""
         return f"{self.kind}{named} at {self.path}{where}: it has no id, so it cannot be used"
+
+
+@frozen
+class PhoneNumber:
+    """
+    A Talk phone number (``/api/v2/channels/voice/phone_numbers``): IVRs answer on them
+    (``phone_number_ids``) and textback routes text from them. ``number`` is E.164
+    (``+14155550100``); ``display_number`` the same for people; ``nickname`` is optional.
+    """
+
+    id: int
+    number: str = ""
+    display_number: str = ""
+    nickname: str | None = None
 
 
 @frozen

@@ -28,6 +28,7 @@ from ._models import (
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
+    PhoneNumber,
     RouteOptions,
     Unset,
 )
@@ -233,10 +234,22 @@ class GreetingsResource:
         return self._api.items(first, envelopes.GREETING_ENVELOPE, Greeting, start)
 
 
+class PhoneNumbersResource:
+    """Talk phone numbers (``/api/v2/channels/voice/phone_numbers``), read to map them by number."""
+
+    def __init__(self, api: Requester) -> None:
+        self._api = api
+
+    def list(self, *, start: str | URL | None = None) -> AsyncGenerator[PhoneNumber, None]:
+        first = urls.first_page_url(urls.phone_numbers_url(self._api.root))
+        return self._api.items(first, envelopes.PHONE_NUMBER_ENVELOPE, PhoneNumber, start)
+
+
 __all__ = [
     "GreetingsResource",
     "GroupsResource",
     "IvrsResource",
     "MenusResource",
+    "PhoneNumbersResource",
     "RoutesResource",
 ]

@@ -45,9 +45,12 @@ def one_line(stderr: str) -> str:
 
 
 async def test_a_failed_export_leaves_the_existing_file_untouched(tmp_path: Path) -> None:
-    async def lone_surrogate(_: web.Request) -> web.Response:
+    async def lone_surrogate(request: web.Request) -> web.Response:
         # "\ud800" is valid JSON text but no UTF-8 file can hold the string it decodes to.
         body = '{"ivrs": [{"id": 1, "name": "\\ud800", "menus": []}], "next_page": null}'
+        if not request.path.endswith("/ivr"):
+            # The groups, greetings and phone numbers an export names: none.
+            body = f'{{"{request.path.rsplit("/", 1)[1]}": [], "next_page": null}}'
         return web.Response(text=body, content_type="application/json")
 
     out = tmp_path / "out.json"

@@ -23,7 +23,7 @@ from .._core.files import write_atomically
 from .._exceptions import ZendeskError
 from .commands import audit_command, export_command, graph_command, sandbox_command
 from .errors import UsageError, fail
-from .migrate import apply_command, plan_command, reroute_command
+from .migrate import apply_command, map_command, plan_command, reroute_command
 from .parser import build_parser
 
 # What a shell reports for a command killed by SIGPIPE (128 + 13), as `head` leaves them.
@@ -34,6 +34,7 @@ _COMMANDS: Final = {
     "export": export_command,
     "graph": graph_command,
     "sandbox": sandbox_command,
+    "map": map_command,
     "plan": plan_command,
     "apply": apply_command,
     "reroute": reroute_command,

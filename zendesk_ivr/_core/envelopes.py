@@ -39,6 +39,7 @@ MENU_ENVELOPE: Final = Envelope(single=("ivr_menu", "menu"), plural=("ivr_menus"
 ROUTE_ENVELOPE: Final = Envelope(single=("ivr_route", "route"), plural=("ivr_routes", "routes"))
 GROUP_ENVELOPE: Final = Envelope(single=("group",), plural=("groups",))
 GREETING_ENVELOPE: Final = Envelope(single=("greeting",), plural=("greetings",))
+PHONE_NUMBER_ENVELOPE: Final = Envelope(single=("phone_number",), plural=("phone_numbers",))
 
 
 def wrap(envelope: Envelope, fields: Mapping[str, Any]) -> dict[str, Any]:

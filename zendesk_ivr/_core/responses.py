@@ -26,6 +26,7 @@ from .._exceptions import (
 from . import jsontext
 
 _ERROR_TEXT_LIMIT: Final = 200
+_MAX_FIELD_ERRORS: Final = 10
 
 
 @frozen
@@ -112,6 +113,8 @@ def error_for(response: Response, *, now: float) -> APIError:
     message = f"{response.method} {response.url.with_query(None)} -> {status}"
     if summary:
         message += f": {summary}"
+    if field_errors := _field_errors(details):
+        message += f": {field_errors}"
     if response.request_id:
         message += f" (request id {response.request_id})"
     kwargs: dict[str, Any] = {
@@ -128,6 +131,32 @@ def error_for(response: Response, *, now: float) -> APIError:
     if cls in (RateLimited, ServerError):
         kwargs["retry_after"] = parse_retry_after(response.headers.get("retry-after"), now)
     return cls(message, **kwargs)
+
+
+def _field_errors(details: Any) -> str:
+    """
+    A 422's ``details`` on one line, ``field: description`` for each error, keys as sent (they
+    may be localized). Zendesk's descriptions often repeat the field's name ("Keypress: is
+    invalid"); that prefix is left out once so the line reads ``keypress: is invalid``.
+    """
+    if not isinstance(details, Mapping):
+        return ""
+    parts = []
+    for key, errors in details.items():
+        for item in errors if isinstance(errors, list) else [errors]:
+            text = item.get("description") if isinstance(item, Mapping) else item
+            if not isinstance(text, str) or not text.strip():
+                text = item.get("error") if isinstance(item, Mapping) else None
+            if not isinstance(text, str):
+                continue
+            text = " ".join(text.split())
+            label = f"{str(key).replace('_', ' ')}:"
+            if text[: len(label)].lower() == label.lower():
+                text = text[len(label) :].strip()
+            parts.append(f"{key}: {text}")
+    shown = "; ".join(parts[:_MAX_FIELD_ERRORS])
+    more = len(parts) - _MAX_FIELD_ERRORS
+    return f"{shown}; and {more} more" if more > 0 else shown
 
 
 def str_or_none(value: object) -> str | None:

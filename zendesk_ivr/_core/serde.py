@@ -40,6 +40,7 @@ from .._models import (
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
+    PhoneNumber,
     RouteOptions,
     TextbackOptions,
     UnknownOptions,
@@ -280,6 +281,7 @@ def _configure_models(c: Converter, *, forbid_extra_keys: bool, fast: bool) -> N
     register(Ivr, structure_class(Ivr, name=name), _fastread.ivr)
     c.register_structure_hook(Group, _without_nulls(structure_class(Group)))
     c.register_structure_hook(Greeting, _without_nulls(structure_class(Greeting)))
+    c.register_structure_hook(PhoneNumber, _without_nulls(structure_class(PhoneNumber)))
 
 
 def _options_reader(

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from .._exceptions import RequestTimeout, ResponseTooLarge, TransportError
+from .._exceptions import ClientClosed, RequestTimeout, ResponseTooLarge, TransportError
 from .auth import Credentials
 from .responses import Response
 
@@ -53,7 +53,7 @@ class Transport:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
-            raise RuntimeError("the client is closed")
+            raise ClientClosed("the client is closed: make a new one (or use it inside async with)")
         if self._session is None:
             self._session = aiohttp.ClientSession(trace_configs=self._trace_configs or None)
         return self._session

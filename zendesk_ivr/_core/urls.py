@@ -120,6 +120,10 @@ def greetings_url(root: URL) -> URL:
     return root / "greetings"
 
 
+def phone_numbers_url(root: URL) -> URL:
+    return root / "phone_numbers"
+
+
 def first_page_url(collection: URL, per_page: int = MAX_PAGE_SIZE) -> URL:
     return collection.with_query(per_page=per_page)
 

@@ -38,12 +38,13 @@ class FakeZendesk:
     A fake Zendesk Talk IVR API for tests, started with `FakeZendesk.start`.
 
     It serves ``/api/v2/channels/voice/ivr`` with its menus and routes, and lists
-    the groups (``/api/v2/groups``, by offset or cursor pages) and greetings
-    (``/api/v2/channels/voice/greetings``, the built-in ones with string ids beside
-    the uploaded ones) they point at, all from memory. It checks credentials, paginates, and injects
-    faults on request. It also plays Zendesk's OAuth token endpoint (``/oauth/tokens``)
-    for clients registered with `add_oauth_client`, with tokens that expire on a
-    clock the test can move with `advance_clock`.
+    the groups (``/api/v2/groups``, by offset or cursor pages), greetings
+    (``/api/v2/channels/voice/greetings``, the built-in ones with string ids beside the
+    uploaded ones) and phone numbers (``/api/v2/channels/voice/phone_numbers``) they point at,
+    all from memory. It checks credentials, paginates, and injects faults on request. It also
+    plays Zendesk's OAuth token endpoint (``/oauth/tokens``) for clients registered with
+    `add_oauth_client`, with tokens that expire on a clock the test can move with
+    `advance_clock`.
     Close it with `aclose` or by using it as an async context manager.
     """
 
@@ -449,6 +450,16 @@ class FakeZendesk:
         """
         uploaded: list[int | str] = list(self._state.store.greetings)
         return [*BUILT_IN_GREETING_IDS, *uploaded] if built_in else uploaded
+
+    def add_phone_number(
+        self, number: str, *, nickname: str | None = None, phone_number_id: int | None = None
+    ) -> int:
+        """
+        Add a Talk number (E.164, such as ``+14155550100``), served by ``GET
+        /api/v2/channels/voice/phone_numbers``; return its id (*phone_number_id* if given).
+        """
+        store = self._state.store
+        return store.add_phone_number(number, nickname=nickname, phone_number_id=phone_number_id).id
 
 
 def _window(limit: int | None, window: float, retry_after: float | None) -> RateWindow | None:

@@ -99,6 +99,13 @@ class GreetingRecord:
 
 
 @attrs.define
+class PhoneNumberRecord:
+    id: int
+    number: str  # E.164
+    nickname: str | None
+
+
+@attrs.define
 class Store:
     """
     The IVRs, their menus and routes, with Zendesk's rules where the docs give them.
@@ -112,14 +119,15 @@ class Store:
       are ignored, not refused;
     - ``overflow_options`` must be a list when sent (its element shape is undocumented).
 
-    Groups and greetings are only what IVRs point at: tests add them directly,
-    and the API only lists them. Routes and menus may name ones that don't exist,
-    as they can in Zendesk once a group or greeting is deleted.
+    Groups, greetings and phone numbers are only what IVRs point at: tests add them
+    directly, and the API only lists them. Routes and menus may name ones that don't
+    exist, as they can in Zendesk once a group or greeting is deleted.
     """
 
     ivrs: dict[int, IvrRecord] = attrs.Factory(dict)
     groups: dict[int, GroupRecord] = attrs.Factory(dict)
     greetings: dict[int, GreetingRecord] = attrs.Factory(dict)
+    phone_numbers: dict[int, PhoneNumberRecord] = attrs.Factory(dict)
     _next_id: int = FIRST_ID
 
     def new_id(self) -> int:
@@ -262,6 +270,17 @@ class Store:
 
     def delete_greeting(self, greeting_id: int) -> GreetingRecord:
         return self.greetings.pop(greeting_id)
+
+    def add_phone_number(
+        self, number: str, *, nickname: str | None = None, phone_number_id: int | None = None
+    ) -> PhoneNumberRecord:
+        phone = PhoneNumberRecord(
+            id=self.new_id() if phone_number_id is None else phone_number_id,
+            number=number,
+            nickname=nickname,
+        )
+        self.phone_numbers[phone.id] = phone
+        return phone
 
     def group_names(self) -> dict[int, str]:
         return {group.id: group.name for group in self.groups.values()}
