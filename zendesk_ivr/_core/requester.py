@@ -33,7 +33,7 @@ from .._exceptions import (
 )
 from . import envelopes, jsontext, paging, passwords, responses, urls
 from .auth import Credentials
-from .envelopes import Envelope, Page
+from .envelopes import Envelope, Page, PageLinks
 from .limiter import RateLimiter, _MustWait
 from .oauth import OAuth
 from .responses import Response
@@ -66,6 +66,16 @@ class Outcome:
     response: Response
     body: Any
     attempts: int
+
+
+@frozen
+class RawPage:
+    """One page of a listing as sent: its items still raw JSON, its links already checked."""
+
+    outcome: Outcome
+    key: str
+    items: list[Any]
+    links: PageLinks
 
 
 class Requester:
@@ -372,21 +382,34 @@ class Requester:
         with contextlib.suppress(_GoneAfterRetry):
             await self.request("DELETE", url, parse=False)
 
-    async def pages(
-        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
-    ) -> AsyncGenerator[Page[T], None]:
+    async def raw_pages(
+        self, first: URL, envelope: Envelope, start: str | URL | None = None
+    ) -> AsyncGenerator[RawPage, None]:
+        """
+        Every page of a listing, raw JSON items and checked links, following ``next_page`` (or
+        a cursor's ``links.next``) under the listing's cycle rule and page cap. Each response
+        is read and released before its page is handed out.
+        """
         url: URL | None = first if start is None else urls.resume_url(start, self.site)
         records = 0
         trail = paging.PageTrail(self.max_pages)
         while url is not None:
             trail.visit(url)
-            # The response is read and released before the page is handed out.
             outcome = await self.list_page(url, records)
-            page, url = envelopes.structure_page(
-                self.converter, envelope, cls, outcome.response, outcome.body, site=self.site
-            )
-            records += len(page.items)
-            yield page
+            key, items = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
+            links = envelopes.page_links(outcome.body, outcome.response, site=self.site)
+            records += len(items)
+            yield RawPage(outcome=outcome, key=key, items=items, links=links)
+            url = links.next_url
+
+    async def pages(
+        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
+    ) -> AsyncGenerator[Page[T], None]:
+        async with aclosing(self.raw_pages(first, envelope, start)) as raw_pages:
+            async for raw in raw_pages:
+                response = raw.outcome.response
+                items = envelopes.structure_items(self.converter, cls, response, raw.key, raw.items)
+                yield raw.links.page(items, response)
 
     async def list_page(self, url: URL, records_read: int) -> Outcome:
         """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""

@@ -157,6 +157,11 @@ def _without_userinfo(url: URL) -> str:
 
 
 def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | None:
+    """The ``next_page`` of an offset page, as `follow_link` accepts it, or None at the end."""
+    return follow_link(page.get("next_page"), current, site)
+
+
+def follow_link(link: object, current: URL, site: URL) -> URL | None:
     """
     The next page to fetch, exactly as the server gave it, or None at the end.
 
@@ -164,7 +169,6 @@ def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | Non
     verbatim. It is refused when it leaves the client's origin (credentials would go with it) or
     points back at the page just read (the listing would never end).
     """
-    link = page.get("next_page")
     if link is None:
         return None
     if not isinstance(link, str) or not link:
