@@ -22,7 +22,7 @@ import requests
 from measure import Stopwatch
 
 import zendesk_ivr
-from zendesk_ivr import Client, RateLimiter
+from zendesk_ivr import Client
 
 MENUS_PATH = "/api/v2/channels/voice/ivr/{ivr_id}/menus?per_page=100"
 
@@ -53,14 +53,12 @@ class Run:
 
 
 def sdk_client(target: Target, concurrency: int) -> Client:
-    # No Talk limit: the fake has none, and the default 15,000 per 5 minutes (50/s) would make
-    # this a benchmark of the limiter's pacing rather than of the SDK's speed.
+    # Nothing but what a user sets: where, who, and how many requests in flight.
     return Client(
         base_url=target.url,
         email=target.email,
         api_token=target.api_token,
         max_concurrency=concurrency,
-        rate_limiter=RateLimiter(talk_requests_per_5_minutes=None),
     )
 
 

@@ -1,14 +1,18 @@
 """
 Child process: a seeded `FakeZendesk` plus a small control server, until SIGTERM.
 
-Run as ``python benchmarks/fake_server.py --ivrs 200 --menus 30 --routes 3 --max-page-size 10``.
-The first line on stdout is JSON with the fake's URL, its credentials, the seeded IVR ids and
-the control URL. The fake keeps its counters in this process, so the benchmark reads them over
+Run as ``python benchmarks/fake_server.py --ivrs 100 --menus 250 --routes 3``. The first line on
+stdout is JSON with the fake's URL, its credentials, the seeded IVR ids and the control URL. The
+fake keeps its counters and its request log in this process, so the benchmark reads them over
 the control server instead of trusting what the clients say they did:
 
 - ``GET /stats``: requests logged since the last reset, 429s sent so far, this process's CPU time;
+- ``GET /log``: ``[path, window, refused]`` for each request since the last reset: which
+  rate-limit window counted it (null without a limit) and whether it got a 429;
 - ``POST /reset``: clear the request log (it holds every request, so it must not grow all run);
-- ``POST /configure``: ``{"latency": seconds, "rate_limit": null | {"rps": R, "burst": B}}``.
+- ``POST /configure``: ``{"latency": seconds, "rate_limit": null | {"limit": N, "window": W}}``,
+  a plan limit of N requests per W seconds (the count starts afresh), or none at all: no
+  rate-limit headers, nothing refused.
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ async def _stats(request: web.Request) -> web.Response:
     )
 
 
+async def _log(request: web.Request) -> web.Response:
+    rows = [[r.path, r.window, r.rate_limited] for r in request.app[FAKE].requests]
+    return web.json_response({"rows": rows})
+
+
 async def _reset(request: web.Request) -> web.Response:
     request.app[FAKE].clear_requests()
     return await _stats(request)
@@ -54,7 +63,7 @@ async def _configure(request: web.Request) -> web.Response:
         if limit is None:
             fake.rate_limit(None)
         else:
-            fake.rate_limit(float(limit["rps"]), burst=limit.get("burst"))
+            fake.rate_limit(int(limit["limit"]), window=float(limit["window"]))
     return await _stats(request)
 
 
@@ -62,6 +71,7 @@ def _control_app(fake: FakeZendesk) -> web.Application:
     app = web.Application()
     app[FAKE] = fake
     app.router.add_get("/stats", _stats)
+    app.router.add_get("/log", _log)
     app.router.add_post("/reset", _reset)
     app.router.add_post("/configure", _configure)
     return app
@@ -72,7 +82,8 @@ async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    async with await FakeZendesk.start(max_page_size=args.max_page_size) as fake:
+    # No limit until /configure sets one: the listing scenarios measure a server without one.
+    async with await FakeZendesk.start(max_page_size=args.max_page_size, rate_limit=None) as fake:
         ivr_ids = fake.seed(args.ivrs, menus=args.menus, routes=args.routes)
         runner = web.AppRunner(_control_app(fake), access_log=None)
         await runner.setup()

@@ -5,7 +5,8 @@ Run as ``python benchmarks/route_server.py``; the first line on stdout is JSON w
 ``GET /api/v2/channels/voice/ivr/{ivr_id}/menus/{menu_id}/routes?page=N`` answers a page of
 100 routes of a menu that has *menu_id* routes (the id doubles as the size, so one server serves
 any count), with ``next_page`` and ``count`` as Zendesk sends them. Nothing is kept between
-requests, so the server's memory does not grow with the count and a client's can be judged alone.
+requests but their number (``GET /stats``), so the server's memory does not grow with the count
+and a client's can be judged alone.
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ from aiohttp import web
 from payloads import route_json
 
 PAGE_SIZE = 100
+SERVED: web.AppKey[list[int]] = web.AppKey("served", list[int])
+
+
+async def _stats(request: web.Request) -> web.Response:
+    return web.json_response({"requests": request.app[SERVED][0]})
 
 
 async def _routes(request: web.Request) -> web.Response:
+    request.app[SERVED][0] += 1
     if "Authorization" not in request.headers:
         return web.json_response({"error": "Couldn't authenticate you"}, status=401)
     ivr_id = int(request.match_info["ivr_id"])
@@ -49,6 +56,8 @@ async def serve() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     app = web.Application()
+    app[SERVED] = [0]
+    app.router.add_get("/stats", _stats)
     app.router.add_get(
         "/api/v2/channels/voice/ivr/{ivr_id:[0-9]+}/menus/{menu_id:[0-9]+}/routes", _routes
     )

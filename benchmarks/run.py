@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import budget
 import report
 import scenarios
 import servers
@@ -74,25 +75,25 @@ class Runner:
 
 
 def run(selected: list[str], sizes: Sizes, runner: Runner) -> None:
-    if "listing" in selected or "ratelimit" in selected:
+    if "listing" in selected:
         with servers.fake_server(
             ivrs=sizes.listing_ivrs,
             menus=sizes.listing_menus,
             routes=sizes.listing_routes,
             max_page_size=sizes.listing_page_size,
         ) as server:
-            if "listing" in selected:
-                runner("listing", lambda: scenarios.listing(server, sizes))
-            if "ratelimit" in selected:
-                runner("ratelimit", lambda: scenarios.rate_limited(server, sizes))
+            runner("listing", lambda: scenarios.listing(server, sizes))
     if "walk" in selected:
         with servers.fake_server(
             ivrs=sizes.walk_ivrs, menus=sizes.walk_menus, routes=sizes.walk_routes
         ) as server:
             runner("walk", lambda: scenarios.walk(server, sizes))
+    if "ratelimit" in selected:
+        with servers.fake_server(ivrs=sizes.budget_ivrs, menus=1, routes=1) as server:
+            runner("ratelimit", lambda: budget.scenario(server, sizes))
     if "memory" in selected:
-        with servers.route_server() as url:
-            runner("memory", lambda: scenarios.memory(url, sizes))
+        with servers.route_server() as route_server:
+            runner("memory", lambda: scenarios.memory(route_server, sizes))
     if "models" in selected:
         runner("models", lambda: scenarios.models(sizes))
 

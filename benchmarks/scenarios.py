@@ -1,5 +1,6 @@
 """
-The five scenarios of the benchmark, each returning a `Section` of the report.
+Scenarios 1, 2, 4 and 5 of the benchmark, each returning a `Section` of the report (scenario 3,
+the rate limits, is `budget`).
 
 Every number about the server (requests received, 429s sent, its CPU time) is read from the
 server process itself; every number about a client is measured in this process around the
@@ -8,7 +9,6 @@ client's work alone.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import gc
 import json
@@ -20,25 +20,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import clients
 import payloads
 from clients import Run, Target
-from measure import Stopwatch, median, spread
+from measure import median, spread
 from report import Check, Section, Table, micro, percent, rate, ratio, rounds
-from servers import BENCH_DIR, FakeServer
+from servers import BENCH_DIR, FakeServer, RouteServer
 from sizes import Sizes
 
 from zendesk_ivr import (
-    Attempt,
-    Client,
     GroupOptions,
     IvrMenu,
     IvrRoute,
     IvrRouteFields,
     MenuOptions,
     PhoneNumberOptions,
-    RateLimiter,
     TextbackOptions,
     VoicemailOptions,
     make_converter,
@@ -108,9 +104,8 @@ def listing(server: FakeServer, sizes: Sizes) -> Section:
         f"Every menu of {len(server.ivr_ids)} IVRs ({per_ivr} menus of {sizes.listing_routes} "
         f"routes each, served {sizes.listing_page_size} a page: {pages} requests per IVR, "
         f"{pages * len(server.ivr_ids)} per run), by N workers sharing one queue of IVR ids. "
-        "The SDK runs with retries and its limiter on, the Talk limit off "
-        "(`RateLimiter(talk_requests_per_5_minutes=None)`: the server has no limit, and the "
-        "default 15,000 per 5 minutes would cap it at 50 requests a second). "
+        "The SDK runs with its defaults (retries and rate limiter on); the server sends no "
+        "rate-limit headers, so only the Talk window of 15,000 requests per 5 minutes applies. "
         f"Medians of {rounds(sizes.rounds)}; ± is half the range over the median. "
         "*vs raw aiohttp* is the median of per-round ratios at the same worker count "
         f"(the sequential loop is compared with {sizes.concurrencies[0]} workers). "
@@ -205,6 +200,20 @@ def _listing_checks(
                 vs_raw >= 0.9,
             )
         )
+        raw = samples[(clients.BASELINE, concurrency)]
+        cpu = median(
+            [
+                s.client_cpu_per_request / r.client_cpu_per_request
+                for s, r in zip(sdk, raw, strict=True)
+            ]
+        )
+        checks.append(
+            Check(
+                f"SDK client CPU / request ≤ 2x raw aiohttp's, {concurrency} workers, {label}",
+                ratio(cpu),
+                cpu <= 2,
+            )
+        )
         if latency >= 0.020:
             vs_loop = _paired_ratio(sdk, samples[(clients.SEQUENTIAL, 1)])
             checks.append(
@@ -282,257 +291,72 @@ def walk(server: FakeServer, sizes: Sizes) -> Section:
     return section
 
 
-# --- 3. rate-limited efficiency --------------------------------------------------------------
-
-
-@dataclass
-class _Cooldowns:
-    """429s as the client saw them, grouped by the pause each started or fell into."""
-
-    limiter: RateLimiter
-    refused: int = 0
-    cooldowns: int = 0
-    current: int = 0
-    worst: int = 0
-
-    def __call__(self, attempt: Attempt) -> None:
-        if attempt.status != 429:
-            return
-        self.refused += 1
-        # The hook runs before the client pauses for this 429: a pause already running means
-        # this request went out before the previous 429 came back, in the same cooldown.
-        if self.limiter.paused_for > 0:
-            self.current += 1
-        else:
-            self.cooldowns += 1
-            self.current = 1
-        self.worst = max(self.worst, self.current)
-
-
-@dataclass(frozen=True)
-class _RateCase:
-    label: str
-    burst: int | None
-    #: Requests a second another program spends from the same budget, or 0.
-    other: float = 0.0
-
-
-@dataclass(frozen=True)
-class _RateRun:
-    seconds: float
-    refused_client: int
-    cooldowns: int
-    worst: int
-    failed: int
-    #: The other program's requests the server admitted a second, and its 429s.
-    other_rate: float = 0.0
-    other_refused: int = 0
-
-
-async def _other_program(
-    target: Target, ivr_id: int, per_second: float, stop: asyncio.Event
-) -> tuple[float, int]:
-    """Spend *per_second* requests a second of the budget until *stop*; return what it got."""
-    admitted = refused = 0
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    headers = {"Authorization": target.authorization}
-    async with aiohttp.ClientSession(headers=headers) as session:
-        sent = 0
-        while not stop.is_set():
-            async with session.get(target.first_page(ivr_id)) as response:
-                await response.read()
-                if response.status == 429:
-                    refused += 1
-                else:
-                    admitted += 1
-            sent += 1
-            # Paced by the clock, not by sleeping a fixed time after each answer.
-            await asyncio.sleep(max(0.0, started + sent / per_second - loop.time()))
-    return admitted / (loop.time() - started), refused
-
-
-async def _spend(
-    target: Target, ivr_ids: Sequence[int], count: int, concurrency: int, other: float
-) -> _RateRun:
-    limiter = RateLimiter(talk_requests_per_5_minutes=None)
-    seen = _Cooldowns(limiter)
-    failed = 0
-    stop = asyncio.Event()
-    competitor = (
-        asyncio.create_task(_other_program(target, ivr_ids[0], other, stop)) if other else None
-    )
-    async with Client(
-        base_url=target.url,
-        email=target.email,
-        api_token=target.api_token,
-        max_concurrency=concurrency,
-        rate_limiter=limiter,
-        on_attempt=seen,
-    ) as client:
-        pending = iter(range(count))
-
-        async def worker() -> None:
-            nonlocal failed
-            for n in pending:
-                try:
-                    await client.ivrs.get(ivr_ids[n % len(ivr_ids)])
-                except Exception:  # a failed call is counted and reported, not raised
-                    failed += 1
-
-        with Stopwatch() as watch:
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-    other_rate, other_refused = 0.0, 0
-    if competitor is not None:
-        stop.set()
-        other_rate, other_refused = await competitor
-    return _RateRun(
-        watch.seconds,
-        seen.refused,
-        seen.cooldowns,
-        seen.worst,
-        failed,
-        other_rate,
-        other_refused,
-    )
-
-
-def rate_limited(server: FakeServer, sizes: Sizes) -> Section:
-    section = Section(3, "Rate-limited efficiency")
-    target = _target(server)
-    r, k = sizes.rate_per_second, sizes.rate_requests
-    section.notes.append(
-        f"The server allows R = {r:g} requests a second (a token bucket; over it, 429 with "
-        f"Retry-After) and reports the limit in `X-Rate-Limit` headers. K = {k} `ivrs.get` "
-        f"calls go through one SDK client with {sizes.rate_concurrency} workers, its Talk "
-        "limit off so the server's limit, learned from those headers, is the only one. "
-        f"Ideal time K / R = {k / r:.2f} s; a full bucket at the start lets a client beat it "
-        "by burst / R. *429s* are those the server sent the SDK (the server's count, less the "
-        "other program's). A *cooldown* is one pause of the client, started by a 429 that "
-        "arrived while it was not paused; later 429s that arrive during that pause count in "
-        f"the same cooldown. Medians (times) and totals (429s) of {rounds(sizes.rate_rounds)}; "
-        "the bucket is refilled before each round."
-    )
-    section.notes.append(
-        f"The last row is not one of the issue's targets: another program spends "
-        f"{sizes.rate_other:g} requests a second of the same budget (the SDK learns of it only "
-        "from `X-Rate-Limit-Remaining` and 429s), so the ideal is K / (R - what the other "
-        "program was admitted)."
-    )
-    table = Table(
-        [
-            "server bucket",
-            "time",
-            "±",
-            "time / ideal",
-            "429s",
-            "cooldowns",
-            "most 429s in one cooldown",
-            "failed calls",
-        ]
-    )
-    cases = [
-        _RateCase(f"{r:g}/s, burst {r:g} (1 s)", None),
-        _RateCase(f"{r:g}/s, burst {sizes.cold_burst}", sizes.cold_burst),
-        _RateCase(
-            f"{r:g}/s, burst {sizes.cold_burst}, shared with {sizes.rate_other:g}/s elsewhere",
-            sizes.cold_burst,
-            sizes.rate_other,
-        ),
-    ]
-    for case in cases:
-        runs = []
-        for _ in range(sizes.rate_rounds):
-            server.configure(latency=0.0, rate_limit={"rps": r, "burst": case.burst})
-            before = server.stats()["rate_limited"]
-            gc.collect()
-            run = asyncio.run(_spend(target, server.ivr_ids, k, sizes.rate_concurrency, case.other))
-            refused = server.stats()["rate_limited"] - before - run.other_refused
-            runs.append((run, refused))
-        ideal = k / (r - median([run.other_rate for run, _ in runs]))
-        seconds = median([run.seconds for run, _ in runs])
-        worst = max(run.worst for run, _ in runs)
-        table.add(
-            case.label,
-            f"{seconds:.2f} s",
-            percent(spread([run.seconds for run, _ in runs])),
-            ratio(seconds / ideal),
-            str(sum(refused for _, refused in runs)),
-            str(sum(run.cooldowns for run, _ in runs)),
-            str(worst),
-            str(sum(run.failed for run, _ in runs)),
-        )
-        if case.other:
-            continue
-        section.checks.append(
-            Check(
-                f"within 10% of K / R, bucket {case.label}",
-                ratio(seconds / ideal),
-                seconds <= 1.1 * ideal,
-            )
-        )
-        section.checks.append(
-            Check(f"at most one 429 per cooldown, bucket {case.label}", str(worst), worst <= 1)
-        )
-    server.configure(rate_limit=None)
-    section.tables.append(table)
-    return section
-
-
 # --- 4. streaming memory ---------------------------------------------------------------------
 
 
-def memory(url: str, sizes: Sizes) -> Section:
+def memory(server: RouteServer, sizes: Sizes) -> Section:
     section = Section(4, "Streaming memory")
     section.notes.append(
         "`client.routes.list()` over a server that makes up pages of 100 routes as they are "
-        "asked for. Each count runs in a fresh client process that reports its peak resident "
-        "set (`ru_maxrss`) just before the listing and at its end; only a flat peak shows the "
-        "listing holds one page at a time. One run per count."
+        "asked for; since Zendesk's offset listings stop at 10,000 records, the routes are read "
+        "as listings of 10,000 one after another through one client. Each run is a fresh "
+        "client process (fork and exec) that reads its own "
+        "resident set from the kernel (`VmRSS`, and the peak `VmHWM`, in `/proc/self/status`): "
+        "just before the listing it starts the peak over, and at the end it reads it. Those "
+        "figures belong to the child's own memory, which exec made anew, so the runner's peak "
+        "cannot leak into them as it does into `ru_maxrss`. The control keeps every route it "
+        "reads, as a leaky client would: its peak must grow with the count, or the method sees "
+        "nothing. Requests are counted by the server. One run each."
     )
-    table = Table(["routes", "requests", "time", "routes/s", "peak before", "peak after", "growth"])
-    peaks: list[tuple[int, float]] = []
-    reset = True
-    for count in sizes.stream_counts:
-        done = subprocess.run(
-            [
-                sys.executable,
-                str(BENCH_DIR / "stream_client.py"),
-                f"--url={url}",
-                f"--count={count}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=True,
-        )
-        result: dict[str, float] = json.loads(done.stdout)
-        reset = reset and bool(result["peak_reset"])
-        if int(result["routes"]) != count:
-            raise RuntimeError(f"read {result['routes']} routes, not {count}")
-        peaks.append((count, result["peak_mb"]))
-        table.add(
-            f"{count:,}",
-            f"{int(result['requests']):,}",
-            f"{result['seconds']:.1f} s",
-            rate(count / result["seconds"]),
-            f"{result['peak_before_mb']:.1f} MB",
-            f"{result['peak_mb']:.1f} MB",
-            f"{result['peak_mb'] - result['peak_before_mb']:+.1f} MB",
-        )
+    table = Table(["client", "routes", "requests", "time", "routes/s", "before", "peak", "growth"])
+    growth: dict[tuple[bool, int], float] = {}
+    for keep in (False, True):
+        for count in sizes.stream_counts:
+            served = server.requests()
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    str(BENCH_DIR / "stream_client.py"),
+                    f"--url={server.url}",
+                    f"--count={count}",
+                    *(["--keep"] if keep else []),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=True,
+            )
+            result: dict[str, float] = json.loads(done.stdout)
+            if int(result["routes"]) != count:
+                raise RuntimeError(f"read {result['routes']} routes, not {count}")
+            growth[(keep, count)] = result["peak_mb"] - result["before_mb"]
+            table.add(
+                "control: keeps every route" if keep else "SDK, streaming",
+                f"{count:,}",
+                f"{server.requests() - served:,}",
+                f"{result['seconds']:.1f} s",
+                rate(count / result["seconds"]),
+                f"{result['before_mb']:.1f} MB",
+                f"{result['peak_mb']:.1f} MB",
+                f"{growth[(keep, count)]:+.1f} MB",
+            )
     section.tables.append(table)
-    section.notes.append(
-        "The peak was started over just before each listing (`/proc/self/clear_refs`), so it "
-        "is the listing's own, not the imports'."
-        if reset
-        else "This OS cannot start the peak over, so a peak below the imports' does not show."
-    )
-    (small, small_peak), (large, large_peak) = peaks[0], peaks[-1]
+    small, large = sizes.stream_counts[0], sizes.stream_counts[-1]
+    flat = growth[(False, large)] - growth[(False, small)]
+    leak = growth[(True, large)] - growth[(True, small)]
     section.checks.append(
         Check(
-            f"peak at {large:,} routes within 20 MB of that at {small:,}",
-            f"{large_peak - small_peak:+.1f} MB",
-            large_peak - small_peak <= 20,
+            f"SDK: peak growth at {large:,} routes within 20 MB of that at {small:,}",
+            f"{flat:+.1f} MB",
+            flat <= 20,
+        )
+    )
+    section.checks.append(
+        Check(
+            f"control: the leaky client's peak grows from {small:,} to {large:,} routes "
+            "(by more than 20 MB)",
+            f"{leak:+.1f} MB",
+            leak > 20,
         )
     )
     return section
@@ -562,7 +386,7 @@ _OPTIONS = {
 
 
 def _hand_models(menus: list[dict[str, Any]]) -> list[IvrMenu]:
-    """The same models built by hand: the price of attrs alone, without cattrs' checks."""
+    """The same models built through their constructors: the price of attrs' ``__init__``."""
     return [
         IvrMenu(
             id=m["id"],
@@ -586,12 +410,25 @@ def _hand_models(menus: list[dict[str, Any]]) -> list[IvrMenu]:
     ]
 
 
-def _time(job: Callable[[], object], sizes: Sizes) -> list[float]:
-    """Seconds per call, one figure per round."""
-    timer = timeit.Timer(job)
-    once = max(timer.timeit(1), 1e-7)
-    number = max(1, int(sizes.model_seconds / once))
-    return [t / number for t in timer.repeat(repeat=max(sizes.rounds, 3), number=number)]
+SDK_READ = "SDK: `converter.structure(menu, IvrMenu)` per menu"
+JSON_READ = "`json.loads` of the page"
+
+
+def _time(jobs: Mapping[str, Callable[[], object]], sizes: Sizes) -> dict[str, list[float]]:
+    """
+    Seconds per call of each job, one figure per round. The jobs take turns within each round,
+    so a busy spell of the machine lands on all of them and their ratios hold.
+    """
+    timers = {name: timeit.Timer(job) for name, job in jobs.items()}
+    numbers = {
+        name: max(1, int(sizes.model_seconds / max(timer.timeit(1), 1e-7)))
+        for name, timer in timers.items()
+    }
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(max(sizes.rounds, 3)):
+        for name, timer in timers.items():
+            times[name].append(timer.timeit(numbers[name]) / numbers[name])
+    return times
 
 
 def models(sizes: Sizes) -> Section:
@@ -606,25 +443,40 @@ def models(sizes: Sizes) -> Section:
     section.notes.append(
         f"In process, no I/O: one page of {per_page} ({len(raw) / 1024:.0f} KiB of JSON, "
         "every route action, plus a `url` key the models ignore). Medians of "
-        f"{max(sizes.rounds, 3)} timeit repeats."
+        f"{max(sizes.rounds, 3)} rounds, in which the jobs take turns; the target's ratio is "
+        "the median of per-round ratios."
     )
     reads: dict[str, Callable[[], object]] = {
         "read the dicts by hand (the floor)": lambda: _hand_read(menus),
-        "build the models by hand (attrs only, no checks)": lambda: _hand_models(menus),
-        "SDK: `converter.structure(menu, IvrMenu)` per menu": lambda: [
-            converter.structure(m, IvrMenu) for m in menus
-        ],
-        "for scale: `json.loads` of the page": lambda: json.loads(raw),
+        "build the models through their constructors (attrs, no JSON checks)": lambda: _hand_models(
+            menus
+        ),
+        SDK_READ: lambda: [converter.structure(m, IvrMenu) for m in menus],
+        JSON_READ: lambda: json.loads(raw),
     }
     read_table = Table(["structuring a page", "per page", "per menu", "x by hand"])
     floor = 0.0
-    for name, job in reads.items():
-        seconds = median(_time(job, sizes))
+    read_times = _time(reads, sizes)
+    for name, times in read_times.items():
+        seconds = median(times)
         floor = floor or seconds
         read_table.add(
             name, micro(seconds), micro(seconds / sizes.model_menus), ratio(seconds / floor)
         )
     section.tables.append(read_table)
+    vs_json = median(
+        [
+            sdk / loads
+            for sdk, loads in zip(read_times[SDK_READ], read_times[JSON_READ], strict=True)
+        ]
+    )
+    section.checks.append(
+        Check(
+            f"structuring a page of {sizes.model_menus} menus ≤ 1.5x `json.loads` of it",
+            ratio(vs_json),
+            vs_json <= 1.5,
+        )
+    )
 
     fields = IvrRouteFields(keypress="1", options=GroupOptions(group_ids=[360001381413]))
     by_hand = {"keypress": "1", "action": "group", "options": {"group_ids": [360001381413]}}
@@ -645,8 +497,8 @@ def models(sizes: Sizes) -> Section:
     }
     write_table = Table(["a route's write body", "per body", "x by hand"])
     floor = 0.0
-    for name, job in writes.items():
-        seconds = median(_time(job, sizes))
+    for name, times in _time(writes, sizes).items():
+        seconds = median(times)
         floor = floor or seconds
         write_table.add(name, micro(seconds), ratio(seconds / floor))
     section.tables.append(write_table)

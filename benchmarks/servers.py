@@ -111,6 +111,11 @@ class FakeServer:
         """``requests`` since the last reset, ``rate_limited`` in total, ``cpu_seconds``."""
         return self._call("GET", "/stats")
 
+    def log(self) -> list[tuple[str, int | None, bool]]:
+        """``(path, window, refused)`` of each request since the last reset, from the server."""
+        rows = self._call("GET", "/log")["rows"]
+        return [(path, window, refused) for path, window, refused in rows]
+
     def reset(self) -> dict[str, Any]:
         return self._call("POST", "/reset", {})
 
@@ -135,11 +140,22 @@ def fake_server(
         child.close()
 
 
+class RouteServer:
+    """The generator of route pages in a child process; it counts the requests it answered."""
+
+    def __init__(self, child: Child) -> None:
+        self.url: str = child.info["url"]
+
+    def requests(self) -> int:
+        with urllib.request.urlopen(self.url + "/stats", timeout=30) as response:
+            served: int = json.loads(response.read())["requests"]
+            return served
+
+
 @contextlib.contextmanager
-def route_server() -> Iterator[str]:
-    """The generator server of route pages; yields its URL."""
+def route_server() -> Iterator[RouteServer]:
     child = spawn("route_server.py")
     try:
-        yield str(child.info["url"])
+        yield RouteServer(child)
     finally:
         child.close()

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = (
     "## 1. Listing throughput",
     "## 2. Audit tree walk",
-    "## 3. Rate-limited efficiency",
+    "## 3. Rate limits as windows",
     "## 4. Streaming memory",
     "## 5. Model cost",
 )

@@ -12,6 +12,7 @@ from ._core.serde import make_converter
 from ._exceptions import (
     APIError,
     AuthenticationError,
+    ClientClosed,
     ConfigurationError,
     DecodeError,
     InvalidArgument,
@@ -27,8 +28,12 @@ from ._exceptions import (
     ZendeskError,
 )
 from ._migration.apply import ApplyFailed, ApplyReport, StepFailure, apply
+from ._migration.dangling import DanglingReference
+from ._migration.export import export
+from ._migration.idmap_by_name import NameMapping, UnmatchedReference, map_by_name
 from ._migration.journal import JournalError, JournalMismatch
 from ._migration.planner import PlanRefused, UnmappedReference, plan
+from ._migration.references import References
 from ._migration.state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
 from ._migration.steps import Pending, Plan, PlannedRequest, Step
 from ._models import (
@@ -47,6 +52,7 @@ from ._models import (
     IvrRouteFields,
     IvrTree,
     MenuOptions,
+    PhoneNumber,
     PhoneNumberOptions,
     RouteOptions,
     SkippedRecord,
@@ -60,6 +66,7 @@ from ._resources import (
     GroupsResource,
     IvrsResource,
     MenusResource,
+    PhoneNumbersResource,
     RoutesResource,
 )
 from ._version import __version__
@@ -76,6 +83,7 @@ __all__ = [  # noqa: RUF022
     "OAuth",
     "OAuthTokens",
     "Page",
+    "PhoneNumbersResource",
     "RateLimiter",
     "RetryPolicy",
     "RoutesResource",
@@ -98,6 +106,7 @@ __all__ = [  # noqa: RUF022
     "IvrRouteFields",
     "IvrTree",
     "MenuOptions",
+    "PhoneNumber",
     "PhoneNumberOptions",
     "RouteOptions",
     "SkippedRecord",
@@ -109,6 +118,7 @@ __all__ = [  # noqa: RUF022
     "APIError",
     "ApplyFailed",
     "AuthenticationError",
+    "ClientClosed",
     "ConfigurationError",
     "DecodeError",
     "InvalidArgument",
@@ -141,15 +151,21 @@ __all__ = [  # noqa: RUF022
     "render_mermaid",
     # Tools: migrations
     "ApplyReport",
+    "DanglingReference",
     "DesiredState",
     "IdMap",
+    "NameMapping",
     "Pending",
     "Plan",
     "PlannedRequest",
+    "References",
     "Step",
     "StepFailure",
     "UnmappedReference",
+    "UnmatchedReference",
     "apply",
+    "export",
     "load_export",
+    "map_by_name",
     "plan",
 ]

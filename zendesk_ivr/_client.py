@@ -13,6 +13,7 @@ from yarl import URL
 from ._core import auth, passwords, urls
 from ._core.limiter import RateLimiter
 from ._core.oauth import OAuth, TokenFileStore
+from ._core.paging import DEFAULT_MAX_PAGES
 from ._core.requester import Attempt, Requester
 from ._core.retry import RetryPolicy
 from ._core.serde import make_converter
@@ -25,6 +26,7 @@ from ._resources import (
     GroupsResource,
     IvrsResource,
     MenusResource,
+    PhoneNumbersResource,
     RoutesResource,
 )
 from ._version import __version__
@@ -70,7 +72,10 @@ class Client:
         wait_on_rate_limit: False raises `RateLimited` at once instead of waiting (for job
             queues that reschedule work themselves).
         backoff_base, backoff_max: exponential backoff with full jitter, in seconds.
-        max_body_size: bytes a response may have; a larger one is refused, not read.
+        max_body_size: bytes a response body may have once decoded (gzip included); a larger
+            one is refused, read no further than the cap.
+        max_pages: pages one listing (or walk) may read; a listing that does not end by then
+            raises `PaginationError`, as does a ``next_page`` back to a page already read.
         on_attempt: called with an `Attempt` after every HTTP attempt (export metrics here).
         trace_configs: aiohttp trace configs for the client's own session.
         user_agent: the User-Agent header.
@@ -97,6 +102,7 @@ class Client:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        max_pages: int = DEFAULT_MAX_PAGES,
         on_attempt: Callable[[Attempt], None] | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
         user_agent: str | None = None,
@@ -124,6 +130,7 @@ class Client:
             )
         check_number("timeout", timeout, none_ok=True)
         check_number("max_body_size", max_body_size, integer=True)
+        check_number("max_pages", max_pages, integer=True)
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise ConfigurationError("session must be an aiohttp.ClientSession")
         if session is not None and trace_configs:
@@ -161,12 +168,46 @@ class Client:
             on_attempt=on_attempt,
             credentials=credentials,
             oauth=oauth,
+            max_pages=max_pages,
         )
-        self.ivrs = IvrsResource(self._api)
-        self.menus = MenusResource(self._api)
-        self.routes = RoutesResource(self._api)
-        self.groups = GroupsResource(self._api)
-        self.greetings = GreetingsResource(self._api)
+        self._ivrs = IvrsResource(self._api)
+        self._menus = MenusResource(self._api)
+        self._routes = RoutesResource(self._api)
+        self._groups = GroupsResource(self._api)
+        self._greetings = GreetingsResource(self._api)
+        self._phone_numbers = PhoneNumbersResource(self._api)
+
+    # The resources are properties rather than plain attributes so help(Client) lists them.
+
+    @property
+    def ivrs(self) -> IvrsResource:
+        """IVRs: ``list()``, ``pages()``, ``get``, ``create``, ``update``, ``delete``."""
+        return self._ivrs
+
+    @property
+    def menus(self) -> MenusResource:
+        """The menus of an IVR: ``list(ivr_id)``, ``get``, ``create``, ``update``, ``delete``."""
+        return self._menus
+
+    @property
+    def routes(self) -> RoutesResource:
+        """The routes of a menu: ``list(ivr_id, menu_id)``, ``get``, ``create``, ``update``..."""
+        return self._routes
+
+    @property
+    def groups(self) -> GroupsResource:
+        """The account's Support groups, ``list()`` only (what group routes ring)."""
+        return self._groups
+
+    @property
+    def greetings(self) -> GreetingsResource:
+        """The account's Talk greetings, ``list()`` only (what menus play)."""
+        return self._greetings
+
+    @property
+    def phone_numbers(self) -> PhoneNumbersResource:
+        """The account's Talk phone numbers, ``list()`` only (what IVRs answer on)."""
+        return self._phone_numbers
 
     @classmethod
     def from_env(
@@ -235,6 +276,7 @@ class Client:
 
     @property
     def retry_policy(self) -> RetryPolicy:
+        """The retry settings this client was built with."""
         return self._api.policy
 
     @property
@@ -244,6 +286,7 @@ class Client:
 
     @property
     def closed(self) -> bool:
+        """True once `aclose` has run: further calls raise `ClientClosed`."""
         return self._api.transport.closed
 
     async def aclose(self) -> None:

@@ -3,6 +3,7 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
 
     ZendeskError
     ├── ConfigurationError        (also a ValueError) the client cannot be built as asked
+    ├── ClientClosed              (also a RuntimeError) a call on a client already closed
     ├── InvalidArgument           (also a ValueError) a call's arguments are refused; nothing sent
     ├── APIError                  the server answered with an error status
     │   ├── AuthenticationError   401
@@ -13,13 +14,13 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     │   └── ServerError           5xx
     ├── TransportError            no usable response: connection refused, reset, dropped mid-body
     │   ├── RequestTimeout        (also a TimeoutError) an attempt took longer than ``timeout``
-    │   └── ResponseTooLarge      a body over ``max_body_size``, refused unread (not retried)
+    │   └── ResponseTooLarge      a decoded body over ``max_body_size`` (not retried)
     ├── DecodeError               a response body was not the JSON the API documents
-    ├── PaginationError           a ``next_page`` link the client refuses to follow
+    ├── PaginationError           a ``next_page`` the client refuses, or a listing past max_pages
     │   (migrations, defined beside the code that raises them:)
     ├── InvalidExport             (also a ValueError) not a desired-state file this version reads
     ├── InvalidIdMap              (also a ValueError) an id map that is not the pinned format
-    ├── PlanRefused               references the id map does not cover, or ambiguous matches
+    ├── PlanRefused               unmapped or dangling references, or ambiguous matches
     ├── ApplyFailed               a step failed; ``report`` says what was done and what was not
     └── JournalError              a journal that is missing, corrupt, or
         └── JournalMismatch       written for another plan or another account
@@ -35,6 +36,7 @@ from typing import Any
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "ClientClosed",
     "ConfigurationError",
     "DecodeError",
     "InvalidArgument",
@@ -63,6 +65,13 @@ class ZendeskError(Exception):
 
 class ConfigurationError(ZendeskError, ValueError):
     """The client was given settings it cannot work with (credentials, URL, limits)."""
+
+
+class ClientClosed(ZendeskError, RuntimeError):
+    """
+    A call on a client after `Client.aclose` (or its ``async with`` block) ended; nothing was
+    sent. Also a RuntimeError, which is what earlier releases raised.
+    """
 
 
 class InvalidArgument(ZendeskError, ValueError):
@@ -163,7 +172,7 @@ class RequestTimeout(TransportError, TimeoutError):
 
 
 class ResponseTooLarge(TransportError):
-    """A response body over the client's ``max_body_size``; refused rather than read."""
+    """A response body over the client's ``max_body_size`` once decoded; read no further."""
 
 
 class DecodeError(ZendeskError):
@@ -196,7 +205,10 @@ class DecodeError(ZendeskError):
 
 
 class PaginationError(ZendeskError):
-    """A ``next_page`` link was refused: another origin, or the same page again (a loop)."""
+    """
+    A listing stopped: a ``next_page`` (or ``start=``) link that is malformed, leaves the client's
+    origin or leads back to a page the listing already read, or a listing past ``max_pages``.
+    """
 
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message)

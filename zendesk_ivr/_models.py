@@ -32,6 +32,7 @@ __all__ = [
     "IvrRouteFields",
     "IvrTree",
     "MenuOptions",
+    "PhoneNumber",
     "PhoneNumberOptions",
     "RouteOptions",
     "SkippedRecord",
@@ -57,6 +58,8 @@ class _UnsetType(enum.Enum):
 UNSET: Final = _UnsetType.UNSET
 Unset: TypeAlias = Literal[_UnsetType.UNSET]
 
+# Every integer the API documents is an id, and Zendesk ids are positive 64-bit integers.
+MAX_ID: Final = 2**63 - 1
 #: Built-in greetings have string ids ("voicemail_en", "ivr_none"), uploaded ones integers.
 GreetingId: TypeAlias = int | str
 
@@ -359,6 +362,20 @@ class SkippedRecord:
 
 
 @frozen
+class PhoneNumber:
+    """
+    A Talk phone number (``/api/v2/channels/voice/phone_numbers``): IVRs answer on them
+    (``phone_number_ids``) and textback routes text from them. ``number`` is E.164
+    (``+14155550100``); ``display_number`` the same for people; ``nickname`` is optional.
+    """
+
+    id: int
+    number: str = ""
+    display_number: str = ""
+    nickname: str | None = None
+
+
+@frozen
 class IvrTree:
     """
     Every IVR of an account with its menus and routes, as `Client.walk` read it.
@@ -456,6 +473,12 @@ def _overflow_value(value: Sequence[Any] | Unset | None) -> tuple[Any, ...] | Un
     return tuple(value)
 
 
+def _keypress(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    # A route answers one key of the phone pad, or "default"; null or "10" reaches no caller.
+    if value is not UNSET and (type(value) is not str or value not in KEYPRESSES):
+        raise InvalidArgument(f"keypress must be one of 0-9, *, # or default, got {value!r:.40}")
+
+
 @frozen(kw_only=True)
 class IvrRouteFields:
     """
@@ -466,7 +489,7 @@ class IvrRouteFields:
     options is refused.
     """
 
-    keypress: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
+    keypress: str | Unset = field(default=UNSET, validator=_keypress)
     action: str | Unset | None = field(default=UNSET, validator=_unset_or(str))
     options: RouteOptions | dict[str, Any] | Unset | None = field(
         default=UNSET, converter=_options_value

@@ -28,6 +28,7 @@ from ._models import (
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
+    PhoneNumber,
     RouteOptions,
     Unset,
 )
@@ -176,7 +177,7 @@ class RoutesResource:
         menu_id: int,
         route_id: int,
         *,
-        keypress: str | Unset | None = UNSET,
+        keypress: str | Unset = UNSET,
         action: str | Unset | None = UNSET,
         options: RouteOptions | Mapping[str, Any] | Unset | None = UNSET,
         overflow_options: Sequence[Any] | Unset | None = UNSET,
@@ -233,10 +234,22 @@ class GreetingsResource:
         return self._api.items(first, envelopes.GREETING_ENVELOPE, Greeting, start)
 
 
+class PhoneNumbersResource:
+    """Talk phone numbers (``/api/v2/channels/voice/phone_numbers``), read to map them by number."""
+
+    def __init__(self, api: Requester) -> None:
+        self._api = api
+
+    def list(self, *, start: str | URL | None = None) -> AsyncGenerator[PhoneNumber, None]:
+        first = urls.first_page_url(urls.phone_numbers_url(self._api.root))
+        return self._api.items(first, envelopes.PHONE_NUMBER_ENVELOPE, PhoneNumber, start)
+
+
 __all__ = [
     "GreetingsResource",
     "GroupsResource",
     "IvrsResource",
     "MenusResource",
+    "PhoneNumbersResource",
     "RoutesResource",
 ]

@@ -11,6 +11,7 @@ reported in ``IvrTree.skipped``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import aclosing
 from typing import Any
 
 from yarl import URL
@@ -32,13 +33,10 @@ class _Walk:
     ) -> list[tuple[responses.Response, Any]]:
         """Every raw item of a listing beside the response it came in; requests counted."""
         items: list[tuple[responses.Response, Any]] = []
-        url: URL | None = first
-        while url is not None:
-            outcome = await self.api.list_page(url, len(items))
-            self.requests += outcome.attempts
-            _key, page = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
-            items.extend((outcome.response, item) for item in page)
-            url = urls.next_page_url(outcome.body, outcome.response.url, self.api.site)
+        async with aclosing(self.api.raw_pages(first, envelope)) as pages:
+            async for page in pages:
+                self.requests += page.outcome.attempts
+                items.extend((page.outcome.response, item) for item in page.items)
         return items
 
     async def one(self, url: URL, envelope: envelopes.Envelope) -> tuple[responses.Response, Any]:

@@ -185,8 +185,8 @@ async def test_fault_helpers_reject_nonsense_and_queue_nothing(
         fake.delay_next(-1)
     with pytest.raises(ValueError, match="positive"):
         fake.rate_limit(0)
-    with pytest.raises(ValueError, match="burst"):
-        fake.rate_limit(1, burst=0)
+    with pytest.raises(ValueError, match="positive"):
+        fake.rate_limit(1, window=0)
     with pytest.raises(ValueError, match="negative"):
         fake.latency = -0.1
 
@@ -298,29 +298,48 @@ async def test_latency_is_added_to_every_request(fake: FakeZendesk, session: Cli
     assert fake.latency == 0.15
 
 
-async def test_rate_limit_with_burst_answers_429_with_retry_after(
+async def test_the_fake_reports_a_plan_limit_of_2500_a_minute_by_default(
+    session: ClientSession,
+) -> None:
+    replies = [await call(session, "GET", f"{API}/ivr") for _ in range(3)]
+
+    assert [r.status for r in replies] == [200, 200, 200]
+    assert {r.headers["X-Rate-Limit"] for r in replies} == {"2500"}
+    assert [r.headers["X-Rate-Limit-Remaining"] for r in replies] == ["2499", "2498", "2497"]
+
+
+async def test_a_spent_window_answers_429_text_until_it_turns_over(
     fake: FakeZendesk, session: ClientSession
 ) -> None:
-    fake.rate_limit(1, burst=2)
+    fake.rate_limit(2, window=0.4)
 
     replies = [await call(session, "POST", f"{API}/ivr", {"ivr": {"name": "x"}}) for _ in range(3)]
+    await asyncio.sleep(0.45)
+    turned = await call(session, "GET", f"{API}/ivr")
 
     assert [r.status for r in replies] == [201, 201, 429]
     limited = replies[2]
-    assert limited.headers["Retry-After"] == "1"
+    assert limited.headers["Retry-After"] == "1"  # 0.4 s left, in whole seconds
     assert limited.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert limited.body == b"Too Many Requests"
-    assert {r.headers["X-Rate-Limit"] for r in replies} == {"60"}
+    assert {r.headers["X-Rate-Limit"] for r in [*replies, turned]} == {"2"}
     assert [r.headers["X-Rate-Limit-Remaining"] for r in replies] == ["1", "0", "0"]
+    assert (turned.status, turned.headers["X-Rate-Limit-Remaining"]) == (200, "1")
     assert fake.rate_limited_count == 1
-    assert len(fake.ivr_ids()) == 2
-    assert len(fake.requests) == 3
+    assert [(r.window, r.rate_limited) for r in fake.requests] == [
+        (1, False),
+        (1, False),
+        (1, True),
+        (2, False),
+    ]
+    assert len(fake.ivr_ids()) == 2  # the refused create was not carried out
+    assert len(fake.requests) == 4
 
 
 async def test_rate_limit_retry_after_override_and_switching_off(
     fake: FakeZendesk, session: ClientSession
 ) -> None:
-    fake.rate_limit(0.5, burst=1, retry_after=7)
+    fake.rate_limit(1, retry_after=7)
     first = await call(session, "GET", f"{API}/ivr")
     limited = await call(session, "GET", f"{API}/ivr")
     fake.rate_limit(None)
@@ -332,9 +351,14 @@ async def test_rate_limit_retry_after_override_and_switching_off(
     assert fake.rate_limited_count == 1
 
 
-async def test_no_rate_limit_headers_without_a_limit(session: ClientSession) -> None:
-    replies = [await call(session, "GET", f"{API}/ivr") for _ in range(3)]
+async def test_no_rate_limit_headers_without_a_limit() -> None:
+    async with (
+        await FakeZendesk.start(rate_limit=None) as fake,
+        ClientSession(headers={"Authorization": TOKEN_AUTH}) as session,
+    ):
+        replies = [await call(session, "GET", f"{fake.url}{API}/ivr") for _ in range(3)]
 
+    assert [r.status for r in replies] == [200, 200, 200]
     assert all("X-Rate-Limit" not in r.headers for r in replies)
     assert all("X-Rate-Limit-Remaining" not in r.headers for r in replies)
 
@@ -364,7 +388,7 @@ async def test_every_response_has_a_unique_request_id(
     replies.append(await call(session, "GET", f"{API}/ivr"))
     fake.truncate_next()
     replies.append(await call(session, "GET", f"{API}/ivr"))
-    fake.rate_limit(1, burst=1)
+    fake.rate_limit(1)
     replies.append(await call(session, "GET", f"{API}/ivr"))
     replies.append(await call(session, "GET", f"{API}/ivr"))
 
@@ -385,11 +409,9 @@ async def test_every_response_has_a_unique_request_id(
     request_ids = [r.headers["x-request-id"] for r in replies]
     assert all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in request_ids)
     assert len(set(request_ids)) == len(request_ids)
-    limited = replies[-2:]  # sent after rate_limit() turned the limit and its headers on
     assert all(
-        "X-Rate-Limit" in r.headers and "X-Rate-Limit-Remaining" in r.headers for r in limited
+        "X-Rate-Limit" in r.headers and "X-Rate-Limit-Remaining" in r.headers for r in replies
     )
-    assert not any("X-Rate-Limit" in r.headers for r in replies[:-2])
 
 
 # --- the request log ----------------------------------------------------------------------

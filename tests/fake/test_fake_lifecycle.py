@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 
@@ -30,7 +31,7 @@ from zendesk_ivr.testing._faults import (
     Credentials,
     DelayFault,
     FaultQueue,
-    TokenBucket,
+    RateWindow,
     TruncateFault,
     format_retry_after,
     status_fault,
@@ -152,24 +153,37 @@ def test_credentials_with_a_none_secret_refuse_that_scheme() -> None:
     assert not credentials.accepts("Bearer None")
 
 
-def test_token_bucket_spends_refills_and_reports_retry_after() -> None:
-    bucket = TokenBucket.create(2, burst=3, retry_after=None, now=0)
+def test_rate_window_spends_turns_over_and_reports_retry_after() -> None:
+    window = RateWindow.create(3, length=10, retry_after=None)
 
-    spent = [bucket.take(0) for _ in range(4)]
-    after_half_second = bucket.take(0.5)
-    slow = TokenBucket.create(0.25, burst=None, retry_after=None, now=0)
-    slow.take(0)
+    spent = [window.take(100) for _ in range(4)]
+    remaining = window.remaining
+    later = window.take(107.5)
+    turned = window.take(110)
 
-    assert spent == [None, None, None, 1]
-    assert after_half_second is None
-    assert bucket.per_minute == 120
-    assert slow.capacity == 1
-    assert slow.take(0) == 4
-    assert slow.take(3.5) == 1
+    assert spent == [None, None, None, 10]  # opened at 100 by the first request
+    assert remaining == 0
+    assert later == 3  # 2.5 s left, rounded up to whole seconds
+    assert turned is None  # a new window opened at 110 with this request
+    assert window.remaining == 2
 
 
-def test_token_bucket_default_burst_is_one_seconds_worth() -> None:
-    assert TokenBucket.create(5.5, burst=None, retry_after=None, now=0).capacity == 6
+def test_rate_window_retry_after_is_at_least_a_second_or_the_override() -> None:
+    window = RateWindow.create(1, length=10, retry_after=None)
+    window.take(0)
+    fixed = RateWindow.create(1, length=10, retry_after=7)
+    fixed.take(0)
+
+    assert window.take(9.99) == 1
+    assert fixed.take(1) == 7
+
+
+@pytest.mark.parametrize(
+    ("limit", "length"), [(0, 60), (-1, 60), (2.5, 60), (True, 60), (5, 0), (5, math.inf)]
+)
+def test_rate_window_refuses_nonsense(limit: int, length: float) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        RateWindow.create(limit, length=length, retry_after=None)
 
 
 def test_fault_queue_matches_in_order_by_method_and_path() -> None:

@@ -116,8 +116,12 @@ async def test_a_closed_client_refuses_to_send(zendesk_fake: FakeZendesk) -> Non
     client = Client(base_url=zendesk_fake.url, oauth_token=zendesk_fake.oauth_token)
     await client.aclose()
     await client.aclose()  # twice is fine
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(zendesk_ivr.ClientClosed, match="closed") as info:
         await client.ivrs.get(1)
+    # Typed as the SDK's own, and still what `except RuntimeError` caught in earlier releases.
+    assert isinstance(info.value, zendesk_ivr.ZendeskError)
+    assert isinstance(info.value, RuntimeError)
+    assert zendesk_fake.requests == []
 
 
 async def test_secrets_never_reach_log_records(

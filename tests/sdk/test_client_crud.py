@@ -234,12 +234,11 @@ async def test_record_invalid_keeps_details(zendesk_client: Client) -> None:
 @pytest.mark.parametrize(
     ("keypress", "options"),
     [
-        ("x", GroupOptions(group_ids=[1])),
         ("1", GroupOptions(group_ids=[])),
         ("1", MenuOptions(menu_id=1)),
         ("1", UnknownOptions(action="teleport", data={})),
     ],
-    ids=["bad-keypress", "no-group-ids", "menu-outside-ivr", "unknown-action"],
+    ids=["no-group-ids", "menu-outside-ivr", "unknown-action"],
 )
 async def test_invalid_routes_raise_record_invalid(
     zendesk_client: Client, keypress: str, options: GroupOptions | MenuOptions | UnknownOptions

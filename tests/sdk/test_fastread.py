@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+import pytest
 from cattrs import BaseValidationError, transform_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,6 +137,28 @@ def test_the_detailed_converter_really_is_a_different_path() -> None:
     # Otherwise the comparisons above would compare the fast path with itself.
     assert FAST.get_structure_hook(IvrRoute) is not DETAILED.get_structure_hook(IvrRoute)
     assert DETAILED.get_structure_hook(IvrRoute).__qualname__.endswith("structure_route")
+
+
+def test_models_filled_past_init_are_as_frozen_hashable_and_equal_as_built_ones() -> None:
+    raw = {
+        "id": 1,
+        "name": "Main",
+        "routes": [
+            {"id": 2, "keypress": "1", "action": "group", "options": {"group_ids": [5]}},
+            {"id": 3, "keypress": "2", "action": "textback", "options": {"sms_text": "Hi"}},
+        ],
+    }
+    fast = FAST.structure(raw, IvrMenu)
+    built = DETAILED.structure(raw, IvrMenu)
+
+    assert (fast, hash(fast), repr(fast)) == (built, hash(built), repr(built))
+    assert type(fast.routes[0].options) is type(built.routes[0].options)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.name = "changed"  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.routes[0].options.group_ids = ()  # type: ignore[misc, union-attr]
+    assert attrs.evolve(fast, name="Other").name == "Other"
+    assert FAST.unstructure(fast) == DETAILED.unstructure(built)
 
 
 # Well-formed routes whose options take every shape real accounts send: absent keys, nulls,

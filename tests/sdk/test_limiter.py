@@ -1,14 +1,28 @@
-"""The rate limiter on its own: buckets, learning from headers, the pause and the probe."""
+"""
+The rate limiter spends Zendesk's budget in windows: full speed while there is budget, one 429 a
+window at most, turnover from Retry-After or ratelimit-reset, a reserve left to others, a budget
+shared by several clients, and no belief in absurd headers. What the server saw is the judge.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import math
 import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
 
 import pytest
+from aiohttp import web
 
 import zendesk_ivr
-from zendesk_ivr import RateLimiter
+from zendesk_ivr import Client, RateLimiter
+from zendesk_ivr._core.limiter import _MustWait
+from zendesk_ivr.testing import FakeZendesk
+
+FAST = {"backoff_base": 0.001, "backoff_max": 0.01}
 
 
 class Clock:
@@ -19,52 +33,342 @@ class Clock:
         return self.now
 
 
+def client_for(url: str, **kwargs: object) -> Client:
+    settings: dict[str, object] = {**FAST, **kwargs}
+    return Client(
+        base_url=url,
+        email="agent@example.com",
+        api_token="fake-api-token",
+        **settings,  # type: ignore[arg-type]
+    )
+
+
+def refusals_per_window(fake: FakeZendesk) -> Counter[int | None]:
+    """429s of the fake's rate limit, by window, from the fake's own request log."""
+    return Counter(r.window for r in fake.requests if r.rate_limited)
+
+
+async def read_all(client: Client, ivr_id: int, count: int) -> None:
+    await asyncio.gather(*(client.ivrs.get(ivr_id) for _ in range(count)))
+
+
+# --- spending the window -------------------------------------------------------------------
+
+
+async def test_a_job_inside_the_budget_goes_at_full_concurrency(zendesk_fake: FakeZendesk) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.latency = 0.05
+    async with client_for(zendesk_fake.url, max_concurrency=16) as client:
+        began = time.monotonic()
+        await read_all(client, ivr_id, 160)
+        elapsed = time.monotonic() - began
+
+    assert len(zendesk_fake.requests) == 160
+    assert zendesk_fake.max_in_flight == 16
+    assert zendesk_fake.rate_limited_count == 0
+    # 10 waves of 50 ms (plus the first answer alone); spread over the minute it would be 14 s.
+    assert elapsed < 2.0
+
+
+async def test_a_job_of_three_windows_waits_each_turnover_with_one_429_at_most(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.rate_limit(200, window=1.0)
+    async with client_for(zendesk_fake.url, max_concurrency=16) as client:
+        began = time.monotonic()
+        await read_all(client, ivr_id, 550)
+        elapsed = time.monotonic() - began
+
+    admitted = Counter(r.window for r in zendesk_fake.requests if not r.rate_limited)
+    assert sum(admitted.values()) == 550
+    assert max(admitted.values()) == 200
+    assert all(refused <= 1 for refused in refusals_per_window(zendesk_fake).values())
+    # Two turnovers, each told by a Retry-After rounded up to whole seconds.
+    assert 2.0 <= elapsed < 5.5
+
+
+async def test_several_clients_share_one_budget_without_a_429_storm() -> None:
+    async with await FakeZendesk.start(rate_limit=300, rate_limit_window=1.0) as fake:
+        ivr_ids = fake.seed(3)
+        clients = [client_for(fake.url, max_concurrency=16) for _ in ivr_ids]
+        async with contextlib.AsyncExitStack() as stack:
+            for client in clients:
+                await stack.enter_async_context(client)
+            await asyncio.gather(
+                *(read_all(c, ivr_id, 200) for c, ivr_id in zip(clients, ivr_ids, strict=True))
+            )
+        # Each client reads its own IVR, so the log tells whose each 429 was.
+        per_client_window = Counter((r.path, r.window) for r in fake.requests if r.rate_limited)
+        admitted = sum(1 for r in fake.requests if not r.rate_limited)
+
+    assert admitted == 600
+    assert all(refused <= 1 for refused in per_client_window.values()), per_client_window
+
+
+async def test_a_reserve_is_never_spent() -> None:
+    async with await FakeZendesk.start(rate_limit=200) as fake:
+        (ivr_id,) = fake.seed(1)
+        limiter = RateLimiter(reserve=0.25)  # 50 of the 200 are left to others
+        async with client_for(fake.url, rate_limiter=limiter, deadline=1.0) as client:
+            results = await asyncio.gather(
+                *(client.ivrs.get(ivr_id) for _ in range(170)), return_exceptions=True
+            )
+
+    timed_out = [r for r in results if isinstance(r, zendesk_ivr.RequestTimeout)]
+    assert len(fake.requests) == 150
+    assert fake.rate_limited_count == 0
+    assert len(timed_out) == 20
+    assert all(not error.request_sent for error in timed_out)
+
+
+async def test_a_reserve_may_be_a_count() -> None:
+    limiter = RateLimiter(reserve=30, clock=Clock())
+    limiter.settle({"x-rate-limit": "400", "x-rate-limit-remaining": "40"}, limiter.try_acquire())
+
+    tickets = [limiter.try_acquire() for _ in range(11)]
+
+    assert None not in tickets[:10]
+    assert tickets[10] is None  # the 30 left belong to others
+
+
+async def test_with_only_the_reserve_left_it_waits_out_the_window_it_first_saw() -> None:
+    clock = Clock()
+    limiter = RateLimiter(reserve=50, clock=clock)
+    plan = {"x-rate-limit": "200"}
+    limiter.settle({**plan, "x-rate-limit-remaining": "50"}, limiter.try_acquire())
+
+    with pytest.raises(_MustWait) as info:
+        await limiter.acquire(wait=False)  # all that is left belongs to others
+    clock.now += 60
+    probe = limiter.try_acquire()  # the minute it saw the window open has passed
+    assert probe is not None
+    assert limiter.try_acquire() is None  # the probe goes alone
+
+    limiter.settle({**plan, "x-rate-limit-remaining": "49"}, probe)  # it had not turned yet
+    with pytest.raises(_MustWait) as again:
+        await limiter.acquire(wait=False)
+    clock.now += 60
+    limiter.settle({**plan, "x-rate-limit-remaining": "199"}, limiter.try_acquire())
+
+    assert info.value.seconds == pytest.approx(60)
+    assert again.value.seconds == pytest.approx(60)
+    assert [limiter.try_acquire() is not None for _ in range(3)] == [True] * 3
+
+
+async def test_ratelimit_reset_says_when_the_window_turns_so_no_429_is_needed() -> None:
+    server = WindowServer(limit=200, length=1.0, send_reset=True)
+    async with serve(server.handle) as url, client_for(url, max_concurrency=16) as client:
+        began = time.monotonic()
+        await read_all(client, 1, 260)
+        elapsed = time.monotonic() - began
+
+    assert server.admitted == 260
+    assert server.refused == 0
+    assert elapsed >= 0.9
+
+
+async def test_a_429_without_reset_pauses_the_client_and_one_request_reads_the_new_window(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.rate_limit(200, window=2.0)
+    async with client_for(zendesk_fake.url, max_concurrency=16) as client:
+        await read_all(client, ivr_id, 200)  # the whole first window
+        await read_all(client, ivr_id, 40)
+
+    log = zendesk_fake.requests
+    first_of_second = next(i for i, r in enumerate(log) if r.window == 2)
+    assert [r.rate_limited for r in log[200:first_of_second]] == [True]
+    assert [(r.window, r.rate_limited) for r in log[first_of_second:]] == [(2, False)] * 40
+
+
+# --- the Talk window and configured limits -------------------------------------------------
+
+
+async def test_the_talk_limit_is_a_window_of_5_minutes() -> None:
+    clock = Clock()
+    limiter = RateLimiter(talk_requests_per_5_minutes=3, learn=False, clock=clock)
+    for _ in range(3):
+        limiter.settle(None, limiter.try_acquire())
+    clock.now += 100
+
+    assert limiter.try_acquire() is None
+    with pytest.raises(_MustWait) as info:
+        await limiter.acquire(wait=False)
+    assert info.value.seconds == pytest.approx(200)
+    clock.now += 200
+    assert limiter.try_acquire() is not None
+
+
+async def test_without_headers_the_default_limiter_spends_15000_talk_requests_at_once() -> None:
+    limiter = RateLimiter(clock=Clock())
+    limiter.settle({}, limiter.try_acquire())  # the first answer carries no rate-limit headers
+    taken = 1
+    while limiter.try_acquire() is not None:
+        taken += 1
+
+    assert taken == 15_000
+
+
+# --- absurd answers ------------------------------------------------------------------------
+
+
+async def test_a_retry_after_beyond_max_retry_after_fails_its_call_and_pauses_nobody(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.fail_next(429, retry_after=99_999_999)
+    async with client_for(zendesk_fake.url) as client:
+        with pytest.raises(zendesk_ivr.RateLimited) as info:
+            await client.ivrs.get(ivr_id)
+        began = time.monotonic()
+        await read_all(client, ivr_id, 5)
+        elapsed = time.monotonic() - began
+
+    assert info.value.retry_after == 99_999_999
+    assert client.rate_limiter.paused_for == 0
+    assert len(zendesk_fake.requests) == 6
+    assert elapsed < 1.0
+
+
+async def test_a_call_that_may_not_wait_raises_with_the_time_left_and_sends_nothing(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    (ivr_id,) = zendesk_fake.seed(1)
+    zendesk_fake.fail_next(429, retry_after=30)
+    shared = RateLimiter()
+    async with (
+        client_for(zendesk_fake.url, rate_limiter=shared, max_retries=0) as waiting,
+        client_for(zendesk_fake.url, rate_limiter=shared, wait_on_rate_limit=False) as hasty,
+    ):
+        with pytest.raises(zendesk_ivr.RateLimited):
+            await waiting.ivrs.get(ivr_id)  # the 429 pauses the shared limiter for 30 s
+        began = time.monotonic()
+        with pytest.raises(zendesk_ivr.RateLimited) as info:
+            await hasty.ivrs.get(ivr_id)
+        elapsed = time.monotonic() - began
+
+    assert elapsed < 0.5
+    assert info.value.retry_after is not None
+    assert 25 < info.value.retry_after <= 30
+    assert len(zendesk_fake.requests) == 1  # the second call was never sent
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Rate-Limit": "0.001"},
+        {"X-Rate-Limit": "199"},
+        {"X-Rate-Limit": "nan"},
+        {"X-Rate-Limit": "inf"},
+        {"X-Rate-Limit": "-700"},
+        {"X-Rate-Limit": "lots"},
+        {"X-Rate-Limit-Remaining": "-1"},
+        {"X-Rate-Limit-Remaining": "nan"},
+        {"X-Rate-Limit-Remaining": "-inf"},
+        {"ratelimit-reset": "-5"},
+        {"ratelimit-reset": "inf"},
+    ],
+)
+async def test_absurd_rate_limit_headers_are_ignored_with_one_debug_record(
+    headers: Mapping[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="zendesk_ivr")
+    calls = 0
+
+    async def answer(request: web.Request) -> web.Response:
+        nonlocal calls
+        calls += 1
+        # Sane figures where the case does not name its own: the budget is plentiful.
+        sane = {"X-Rate-Limit": "700", "X-Rate-Limit-Remaining": str(700 - calls)}
+        return web.json_response(IVR_BODY, headers={**sane, **headers})
+
+    async with serve(answer) as url, client_for(url, max_concurrency=8) as client:
+        began = time.monotonic()
+        await read_all(client, 1, 30)
+        elapsed = time.monotonic() - began
+
+    assert elapsed < 3.0
+    ignored = [r for r in caplog.records if r.getMessage().startswith("ignoring")]
+    assert sorted(r.getMessage().split()[1].rstrip(":") for r in ignored) == sorted(
+        name.lower() for name in headers
+    )
+    assert all(r.levelno == logging.DEBUG for r in ignored)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+IVR_BODY = {"ivr": {"id": 1, "name": "Main", "menus": [], "phone_number_ids": []}}
+
+
+class WindowServer:
+    """A plan window as Zendesk's ticketing endpoints report it, ``ratelimit-reset`` and all."""
+
+    def __init__(self, *, limit: int, length: float, send_reset: bool) -> None:
+        self.limit, self.length, self.send_reset = limit, length, send_reset
+        self.start = -math.inf
+        self.count = self.admitted = self.refused = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        now = time.monotonic()
+        if now >= self.start + self.length:
+            self.start, self.count = now, 0
+        left = self.start + self.length - now
+        headers = {"X-Rate-Limit": str(self.limit)}
+        if self.send_reset:
+            headers["ratelimit-reset"] = str(math.ceil(left))
+        if self.count >= self.limit:
+            self.refused += 1
+            headers["X-Rate-Limit-Remaining"] = "0"
+            headers["Retry-After"] = str(math.ceil(left))
+            return web.Response(status=429, text="Too Many Requests", headers=headers)
+        self.count += 1
+        self.admitted += 1
+        headers["X-Rate-Limit-Remaining"] = str(self.limit - self.count)
+        return web.json_response(IVR_BODY, headers=headers)
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    handler: Callable[[web.Request], object],
+) -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_get("/api/v2/channels/voice/ivr/{id}", handler)  # type: ignore[arg-type]
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+# --- the limiter's own contract ------------------------------------------------------------
+
+
 def test_the_plan_limit_is_learned_from_x_rate_limit() -> None:
     limiter = RateLimiter()
-    assert limiter.requests_per_minute is None
+    before = limiter.requests_per_minute
 
     limiter.observe({"x-rate-limit": "700", "x-rate-limit-remaining": "650"})
 
+    assert before is None
     assert limiter.requests_per_minute == 700
+    assert limiter.remaining == 650
 
 
 def test_the_ticketing_header_names_are_understood_too() -> None:
     limiter = RateLimiter()
     limiter.observe({"ratelimit-limit": "400", "ratelimit-remaining": "3"})
-    assert limiter.requests_per_minute == 400
+    assert (limiter.requests_per_minute, limiter.remaining) == (400, 3)
 
 
 def test_learning_can_be_turned_off() -> None:
     limiter = RateLimiter(requests_per_minute=200, learn=False)
-    limiter.observe({"x-rate-limit": "700"})
-    assert limiter.requests_per_minute == 200
-
-
-def test_garbage_headers_are_ignored() -> None:
-    limiter = RateLimiter()
-    limiter.observe({"x-rate-limit": "lots", "x-rate-limit-remaining": ""})
-    assert limiter.requests_per_minute is None
-
-
-async def test_remaining_budget_spent_by_others_slows_this_client() -> None:
-    # 6000/min with bursts of 100: but the server says only 0 are left this minute.
-    limiter = RateLimiter(requests_per_minute=6000, talk_requests_per_5_minutes=None)
-    limiter.observe({"x-rate-limit-remaining": "0"})
-
-    began = time.monotonic()
-    await limiter.acquire()
-    limiter.settle(None)
-
-    assert time.monotonic() - began >= 0.008  # one token refills in 1/100 s
-
-
-async def test_the_talk_limit_applies_without_a_plan_limit() -> None:
-    limiter = RateLimiter(talk_requests_per_5_minutes=300, learn=False)  # 1 a second
-    began = time.monotonic()
-    for _ in range(2):
-        await limiter.acquire()
-        limiter.settle(None)
-    assert time.monotonic() - began >= 0.9
+    limiter.observe({"x-rate-limit": "700", "x-rate-limit-remaining": "0"})
+    assert (limiter.requests_per_minute, limiter.remaining) == (200, None)
 
 
 def test_a_pause_lasts_as_long_as_the_longest_retry_after() -> None:
@@ -79,35 +383,29 @@ def test_a_pause_lasts_as_long_as_the_longest_retry_after() -> None:
     assert limiter.paused_for == 6
 
 
-async def test_acquire_waits_out_a_pause() -> None:
-    limiter = RateLimiter(requests_per_minute=6000)
-    limiter.pause(0.3)
-    began = time.monotonic()
-    await limiter.acquire()
-    limiter.settle(None)
-    assert time.monotonic() - began >= 0.25
-
-
-async def test_the_first_request_goes_alone_until_its_answer_teaches_the_limit() -> None:
+async def test_the_first_request_goes_alone_until_its_answer_teaches_the_budget() -> None:
     limiter = RateLimiter()
-    await limiter.acquire()  # the probe
+    probe = await limiter.acquire()
     second = asyncio.create_task(limiter.acquire())
     await asyncio.sleep(0.05)
     assert not second.done()
 
-    limiter.settle({"x-rate-limit": "6000"})
-    await asyncio.wait_for(second, 1)
-    limiter.settle(None)
-    assert limiter.requests_per_minute == 6000
+    limiter.settle({"x-rate-limit": "700", "x-rate-limit-remaining": "699"}, probe)
+    limiter.settle(None, await asyncio.wait_for(second, 1))
+    assert limiter.requests_per_minute == 700
 
 
 async def test_a_probe_that_got_no_answer_still_lets_the_others_go() -> None:
     limiter = RateLimiter()
-    await limiter.acquire()
+    probe = await limiter.acquire()
     waiting = asyncio.create_task(limiter.acquire())
-    limiter.settle(None)  # the probe's connection failed
-    await asyncio.wait_for(waiting, 1)
-    limiter.settle(None)
+    limiter.settle(None, probe)  # the probe's connection failed
+    limiter.settle(None, await asyncio.wait_for(waiting, 1))
+
+
+def test_burst_seconds_is_accepted_but_no_longer_used() -> None:
+    with pytest.warns(DeprecationWarning, match="burst_seconds"):
+        RateLimiter(burst_seconds=1.0)
 
 
 @pytest.mark.parametrize(
@@ -116,7 +414,9 @@ async def test_a_probe_that_got_no_answer_still_lets_the_others_go() -> None:
         {"requests_per_minute": 0},
         {"requests_per_minute": -5},
         {"talk_requests_per_5_minutes": 0},
-        {"burst_seconds": 0},
+        {"reserve": -1},
+        {"reserve": math.nan},
+        {"plan_window": 0},
     ],
 )
 def test_nonsense_limits_are_refused(kwargs: dict[str, float]) -> None:

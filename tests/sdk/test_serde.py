@@ -482,7 +482,6 @@ def test_read_only_fields_cannot_be_given_to_write_types(
         (IvrFields, "phone_number_ids"),
         (IvrMenuFields, "name"),
         (IvrMenuFields, "greeting_id"),
-        (IvrRouteFields, "keypress"),
         (IvrRouteFields, "action"),
         (IvrRouteFields, "options"),
         (IvrRouteFields, "overflow_options"),

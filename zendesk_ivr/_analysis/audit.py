@@ -42,8 +42,14 @@ __all__ = [
 ]
 
 
-class Severity(enum.Enum):
-    """How bad a finding is: errors break calls, warnings waste them, info is worth knowing."""
+class Severity(enum.StrEnum):
+    """
+    How bad a finding is: errors break calls, warnings waste them, info is worth knowing.
+
+    A string (``Severity.INFO == "info"``) that orders by how bad it is, not alphabetically:
+    ``INFO < WARNING < ERROR``, so ``max(f.severity for f in findings)`` is the worst one and
+    ``sorted`` puts errors last. Comparing with a plain string compares its severity.
+    """
 
     ERROR = "error"
     WARNING = "warning"
@@ -51,10 +57,35 @@ class Severity(enum.Enum):
 
     @property
     def rank(self) -> int:
+        """0 for info, 1 for warning, 2 for error."""
         return _RANKS[self]
 
-    def __str__(self) -> str:
-        return self.value
+    # str's alphabetical order would put "error" first: every comparison goes by rank instead.
+    def __lt__(self, other: object) -> bool:
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank < rank
+
+    def __le__(self, other: object) -> bool:
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank <= rank
+
+    def __gt__(self, other: object) -> bool:
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank > rank
+
+    def __ge__(self, other: object) -> bool:
+        rank = _rank_of(other)
+        return NotImplemented if rank is None else self.rank >= rank
+
+
+def _rank_of(value: object) -> int | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return Severity(value).rank
+    except ValueError:
+        # Falling back to str's order would silently compare alphabetically.
+        raise TypeError(f"cannot order a severity against {value!r}") from None
 
 
 _RANKS: Final = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}

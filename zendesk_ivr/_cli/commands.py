@@ -8,14 +8,11 @@ import csv
 import json
 import signal
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import IO
 
 from .._analysis.audit import Finding, Severity, audit_ivrs, read_for_audit
 from .._analysis.graph import render_graph
-from .._core.serde import make_converter
-from .._migration.state import EXPORT_FORMAT, EXPORT_VERSION
-from .._models import Ivr
+from .._migration.export import export
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress
@@ -93,16 +90,7 @@ async def export_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            tree = await client.walk()
-            source = str(client.base_url)
-    converter = make_converter()
-    document = {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "source": {"base_url": "sandbox" if args.sandbox else source},
-        "ivrs": converter.unstructure(tree.ivrs, tuple[Ivr, ...]),
-    }
+            document = await export(client, source="sandbox" if args.sandbox else None)
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
     return 0

@@ -6,7 +6,8 @@ Exit codes: 0 when nothing at or above ``--fail-on`` was found (or the command d
 1 when the audit found something that bad (or an apply stopped on a failed step, or was not
 confirmed), 2 for a usage, credential or connection problem, a bad file or a refused plan,
 reported on one line without a traceback, 3 for a bug of ours (``ZENDESK_IVR_DEBUG=1`` shows
-the traceback).
+the traceback), and 141, quietly, when whoever reads stdout stops early (``| head``). Files given
+with ``-o`` are replaced only once complete.
 """
 
 from __future__ import annotations
@@ -18,17 +19,22 @@ import sys
 from collections.abc import Sequence
 from typing import Final, NoReturn
 
+from .._core.files import write_atomically
 from .._exceptions import ZendeskError
 from .commands import audit_command, export_command, graph_command, sandbox_command
 from .errors import UsageError, fail
-from .migrate import apply_command, plan_command, reroute_command
+from .migrate import apply_command, map_command, plan_command, reroute_command
 from .parser import build_parser
+
+# What a shell reports for a command killed by SIGPIPE (128 + 13), as `head` leaves them.
+_CLOSED_PIPE: Final = 141
 
 _COMMANDS: Final = {
     "audit": audit_command,
     "export": export_command,
     "graph": graph_command,
     "sandbox": sandbox_command,
+    "map": map_command,
     "plan": plan_command,
     "apply": apply_command,
     "reroute": reroute_command,
@@ -43,8 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     buffer = io.StringIO()
     try:
         code = asyncio.run(_COMMANDS[args.command](args, buffer if output else sys.stdout))
+        if output:
+            _write_output(output, buffer.getvalue())
     except (UsageError, ZendeskError) as exc:
         fail(str(exc))
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly, as Unix tools do on SIGPIPE, and
+        # point stdout at /dev/null so Python's flush at exit does not complain of it again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _CLOSED_PIPE
     except OSError as exc:
         fail(f"{type(exc).__name__}: {exc}")
     except KeyboardInterrupt:
@@ -57,13 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"unexpected {type(exc).__name__}: {exc} (a bug; ZENDESK_IVR_DEBUG=1 shows where)",
             code=3,
         )
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as file:
-                file.write(buffer.getvalue())
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror}")
     return code
+
+
+def _write_output(output: str, text: str) -> None:
+    """Replace *output* only once *text* is wholly on disk: a failed write keeps the old file."""
+    try:
+        write_atomically(output, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
 def run() -> NoReturn:

@@ -1,42 +1,83 @@
-"""The migration commands: plan, apply and reroute, with confirmation and journals."""
+"""The migration commands: map, plan, apply and reroute, with confirmation and journals."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import IO
 
+from .._analysis.audit import read_for_audit
 from .._client import Client
 from .._migration import journal as _journal
 from .._migration.apply import ApplyFailed, apply
-from .._migration.planner import plan
+from .._migration.idmap_by_name import map_by_name
+from .._migration.planner import PlanRefused, plan
 from .._migration.state import DesiredState, IdMap, load_export
 from .._migration.steps import STEP_ACTIONS, Plan, Step
+from .._models import GroupOptions, IvrTree, VoicemailOptions
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress, ask
 
 
-async def _plan_for(args: argparse.Namespace, client: Client) -> Plan:
+async def map_command(args: argparse.Namespace, out: IO[str]) -> int:
+    desired = load_export(args.file)  # read first, so a bad file costs no request
+    progress = Progress("Reading the account's groups, greetings and phone numbers")
+    with progress:
+        async with connect(args, progress.on_attempt) as client:
+            found = await map_by_name(client, desired)
+    json.dump(found.id_map.to_json(), out, indent=2)
+    out.write("\n")
+    for unmatched in found.unmatched:
+        print(f"unmatched {unmatched}", file=sys.stderr)
+    counts = {name: len(table) for name, table in found.id_map.to_json().items()}
+    print(
+        f"Mapped {counts['groups']} groups, {counts['greetings']} greetings and "
+        f"{counts['phone_numbers']} phone numbers; {len(found.unmatched)} unmatched.",
+        file=sys.stderr,
+    )
+    return 1 if found.unmatched else 0
+
+
+async def _plan_for(args: argparse.Namespace, client: Client, out: IO[str]) -> Plan:
     # The files are read before anything is sent, so a bad one costs no request.
     desired = load_export(args.file)
     id_map = IdMap.load(args.map) if args.map else None
     tree = await client.walk()
+    if args.map_by_name:
+        id_map = (await map_by_name(client, desired, id_map=id_map)).id_map
     # An export applied back to its own account keeps its references as they are.
     same_account = desired.came_from(client.base_url)
-    return plan(desired, tree, id_map=id_map, prune=args.prune, same_account=same_account)
+    try:
+        return plan(
+            desired,
+            tree,
+            id_map=id_map,
+            prune=args.prune,
+            same_account=same_account,
+            skip_dangling=args.skip_dangling,
+        )
+    except PlanRefused as refused:
+        if args.format == "json":
+            json.dump({"refused": refused.to_json()}, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        raise
 
 
 async def plan_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            migration = await _plan_for(args, client)
-    for line in migration.describe():
-        out.write(line + "\n")
-    print(_summary(migration.steps), file=sys.stderr)
+            migration = await _plan_for(args, client, out)
+    if args.format == "json":
+        document = {**migration.to_json(), "skipped": [d.to_json() for d in migration.skipped]}
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for line in migration.describe():
+            out.write(line + "\n")
+    print(_summary(migration), file=sys.stderr)
     return 0
 
 
@@ -44,7 +85,10 @@ async def apply_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            migration = await _plan_for(args, client)
+            migration = await _plan_for(args, client, out)
+            # On stderr, so a dry run's stdout stays JSON lines.
+            for skipped in migration.skipped:
+                print(skipped.describe(), file=sys.stderr)
             return await _run_plan(args, client, migration, out, progress)
 
 
@@ -55,7 +99,8 @@ async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            tree = await client.walk()
+            tree, account = await read_for_audit(client, check_groups=True, check_greetings=False)
+            _check_reroute_groups(old, new, tree, account.group_ids or frozenset())
             desired = DesiredState.from_tree(tree, base_url=client.base_url)
             # Named by the change, not by the desired state: that changes as routes move, and a
             # resumed reroute must still recognise its journal.
@@ -66,6 +111,31 @@ async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
                 origin=f"reroute group {old} to group {new}",
             )
             return await _run_plan(args, client, migration, out, progress)
+
+
+def _check_reroute_groups(old: int, new: int, tree: IvrTree, groups: frozenset[int]) -> None:
+    """
+    Refuse, before anything is sent, a target that is not a group of the account, and a source
+    that is neither a group nor rung by any route (a deleted group still rung may be re-pointed).
+    """
+    if new not in groups:
+        raise UsageError(f"--to-group {new} is not a group of the account: nothing re-pointed")
+    if old not in groups and old not in _rung_groups(tree):
+        raise UsageError(
+            f"--from-group {old} is not a group of the account and no route rings it: "
+            "nothing to re-point"
+        )
+
+
+def _rung_groups(tree: IvrTree) -> set[int]:
+    return {
+        group
+        for ivr in tree.ivrs
+        for menu in ivr.menus
+        for route in menu.routes
+        if isinstance(route.options, GroupOptions | VoicemailOptions)
+        for group in route.options.group_ids
+    }
 
 
 async def _run_plan(
@@ -134,8 +204,12 @@ async def _run_plan(
     return 0
 
 
-def _summary(steps: Sequence[Step]) -> str:
-    if not steps:
-        return "Nothing to change."
+def _summary(migration: Plan) -> str:
+    skipped = migration.skipped
+    left_out = f" ({len(skipped)} dangling references left out)" if skipped else ""
+    if migration.is_empty:
+        return f"Nothing to change.{left_out}"
+    steps = migration.steps
     counts = {action: sum(1 for s in steps if s.action == action) for action in STEP_ACTIONS}
-    return f"{len(steps)} steps: " + ", ".join(f"{n} to {a}" for a, n in counts.items())
+    summary = f"{len(steps)} steps: " + ", ".join(f"{n} to {a}" for a, n in counts.items())
+    return summary + left_out

@@ -11,6 +11,7 @@ from .errors import fail
 
 FAIL_ON: Final = ("error", "warning", "info", "never")
 AUDIT_FORMATS: Final = ("table", "json", "csv")
+PLAN_FORMATS: Final = ("text", "json")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,8 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run against an in-process fake Zendesk seeded with a demo account",
     )
-    group.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    group.add_argument("--max-concurrency", type=int, default=16, help="requests in flight at once")
+    group.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds per request (default: %(default)s)"
+    )
+    group.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=16,
+        help="requests in flight at once (default: %(default)s)",
+    )
 
     parser = _Parser(
         prog="zendesk-ivr",
@@ -83,14 +91,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     audit = commands.add_parser(
-        "audit", parents=[connection], help="find what is wrong with every IVR"
+        "audit",
+        parents=[connection],
+        help="find what is wrong with every IVR",
+        description="Read every IVR with its menus and routes and list what is wrong with them. "
+        "Exit 0 when no finding is at least as severe as --fail-on, 1 when one is, 2 on a "
+        "usage, credential or connection problem.",
     )
-    audit.add_argument("--format", choices=AUDIT_FORMATS, default="table")
+    audit.add_argument(
+        "--format",
+        choices=AUDIT_FORMATS,
+        default="table",
+        help="a table for people, or JSON or CSV of rule, severity, ids and message "
+        "(default: %(default)s)",
+    )
     audit.add_argument(
         "--fail-on",
         choices=FAIL_ON,
         default="error",
-        help="exit 1 when a finding is at least this severe (default: error)",
+        help="exit 1 when a finding is at least this severe; never: always 0 "
+        "(default: %(default)s)",
     )
     audit.add_argument(
         "--check-groups",
@@ -105,25 +125,47 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
     export = commands.add_parser(
-        "export", parents=[connection], help="write the whole IVR tree as JSON"
+        "export",
+        parents=[connection],
+        help="write the whole IVR tree as JSON",
+        description="Write every IVR with its menus and routes, and the names of the groups, "
+        "greetings and phone numbers they use, as the JSON that plan, apply and map read.",
     )
     export.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
     graph = commands.add_parser(
-        "graph", parents=[connection], help="draw one IVR's call flow (Mermaid or DOT)"
+        "graph",
+        parents=[connection],
+        help="draw one IVR's call flow (Mermaid or DOT)",
+        description="Draw one IVR's call flow, menus as nodes and keypresses as edges, with "
+        "the audit's findings marked.",
     )
-    graph.add_argument("ivr_id", type=int, metavar="IVR_ID")
-    graph.add_argument("--format", choices=GRAPH_FORMATS, default="mermaid")
+    graph.add_argument("ivr_id", type=int, metavar="IVR_ID", help="the id of the IVR to draw")
+    graph.add_argument(
+        "--format",
+        choices=GRAPH_FORMATS,
+        default="mermaid",
+        help="Mermaid (renders on GitHub) or Graphviz DOT (default: %(default)s)",
+    )
     graph.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
     _add_migration_commands(commands, connection)
 
     sandbox = commands.add_parser(
-        "sandbox", help="run a fake Zendesk with a demo account until interrupted"
+        "sandbox",
+        help="run a fake Zendesk with a demo account until interrupted",
+        description="Serve a fake Zendesk seeded with a demo account (IVRs with planted "
+        "problems) until interrupted, printing its base URL and credentials.",
     )
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=_port, default=8089, help="0 picks a free port")
-    sandbox.add_argument("--ivrs", type=_count, default=300, help="IVRs in the demo account")
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    sandbox.add_argument(
+        "--port", type=_port, default=8089, help="0 picks a free port (default: %(default)s)"
+    )
+    sandbox.add_argument(
+        "--ivrs", type=_count, default=300, help="IVRs in the demo account (default: %(default)s)"
+    )
     return parser
 
 
@@ -136,9 +178,28 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
             help='the id map, JSON: {"groups": {"OLD": NEW}, "greetings": {}, "phone_numbers": {}}',
         )
         command.add_argument(
+            "--map-by-name",
+            action="store_true",
+            help="map groups and greetings by name and phone numbers by number, as the map "
+            "command does (entries of --map win)",
+        )
+        command.add_argument(
+            "--skip-dangling",
+            action="store_true",
+            help="leave out references to what FILE's account did not have (routes to missing "
+            "menus, deleted groups...) and list them, instead of refusing the plan",
+        )
+        command.add_argument(
             "--prune",
             action="store_true",
             help="also delete IVRs, menus and routes FILE does not have (default: keep them)",
+        )
+        command.add_argument(
+            "--format",
+            choices=PLAN_FORMATS,
+            default="text",
+            help="json prints a refused plan's every reason (and plan prints the plan) as JSON "
+            "on stdout (default: %(default)s)",
         )
 
     def apply_options(command: argparse.ArgumentParser) -> None:
@@ -154,12 +215,33 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         )
         command.add_argument("--yes", action="store_true", help="apply without asking")
 
+    map_command = commands.add_parser(
+        "map",
+        parents=[connection],
+        help="write an id map for FILE against the account",
+        description="Write an id map (--map's format) for the export FILE against the "
+        "account: groups and greetings matched by name, phone numbers by number. What cannot be "
+        "matched is listed on stderr, one line each. Exit 0 when everything was matched, 1 when "
+        "something was not (the map of the rest is still written), 2 on a usage, credential or "
+        "connection problem.",
+    )
+    map_command.add_argument("file", metavar="FILE", help="an export's JSON")
+    map_command.add_argument("-o", "--output", help="write to FILE instead of stdout")
     plan_command = commands.add_parser(
-        "plan", parents=[connection], help="print the steps that make the account match FILE"
+        "plan",
+        parents=[connection],
+        help="print the steps that make the account match FILE",
+        description="Print one line per step that would make the account match FILE (a "
+        "summary goes to stderr); nothing is sent. Exit 0, or 2 when the plan is refused.",
     )
     desired_options(plan_command)
     apply_command = commands.add_parser(
-        "apply", parents=[connection], help="make the account match FILE"
+        "apply",
+        parents=[connection],
+        help="make the account match FILE",
+        description="Plan, confirm and apply the steps that make the account match FILE. "
+        "Exit 0 when done, 1 when a step failed or the confirmation was declined, 2 on a "
+        "refused plan, a bad file or a usage, credential or connection problem.",
     )
     desired_options(apply_command)
     apply_options(apply_command)
@@ -167,7 +249,18 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         "reroute",
         parents=[connection],
         help="re-point every group and voicemail route from one group to another",
+        description="Re-point every group and voicemail route ringing group OLD to group NEW, "
+        "in every IVR, applied like apply's plans. NEW must be a group of the account, OLD one "
+        "of it or one that routes still ring.",
     )
-    reroute.add_argument("--from-group", type=_group_id, required=True, metavar="OLD")
-    reroute.add_argument("--to-group", type=_group_id, required=True, metavar="NEW")
+    reroute.add_argument(
+        "--from-group",
+        type=_group_id,
+        required=True,
+        metavar="OLD",
+        help="the group id routes ring now",
+    )
+    reroute.add_argument(
+        "--to-group", type=_group_id, required=True, metavar="NEW", help="the group id to ring"
+    )
     apply_options(reroute)

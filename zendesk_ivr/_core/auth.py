@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from attrs import frozen
 
@@ -37,6 +38,9 @@ def credentials_for(
     for name, value in supplied.items():
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ConfigurationError(f"{name} must be a non-empty string")
+        if value is not None and not header_safe(value):
+            # Caught here, not by aiohttp on the first request, and never quoted: it is a secret.
+            raise ConfigurationError(f"{name} holds a line break or other control character")
     given = {name for name, value in supplied.items() if value is not None}
     schemes = "pass exactly one of: email + api_token, email + password, or oauth_token"
     if given == {"email", "api_token"}:
@@ -48,6 +52,14 @@ def credentials_for(
     if not given:
         raise ConfigurationError(f"no credentials: {schemes}")
     raise ConfigurationError(f"got {', '.join(sorted(given))}: {schemes}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def header_safe(secret: str) -> bool:
+    """Whether *secret* can go into a header: no CR, LF or other control character."""
+    return _CONTROL.search(secret) is None
 
 
 def _b64(text: str) -> str:

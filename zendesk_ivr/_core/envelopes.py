@@ -16,7 +16,7 @@ from yarl import URL
 from .._exceptions import DecodeError
 from . import paging, skipping
 from .responses import Response, decode_error
-from .urls import next_page_url
+from .urls import follow_link
 
 T = TypeVar("T")
 
@@ -39,6 +39,7 @@ MENU_ENVELOPE: Final = Envelope(single=("ivr_menu", "menu"), plural=("ivr_menus"
 ROUTE_ENVELOPE: Final = Envelope(single=("ivr_route", "route"), plural=("ivr_routes", "routes"))
 GROUP_ENVELOPE: Final = Envelope(single=("group",), plural=("groups",))
 GREETING_ENVELOPE: Final = Envelope(single=("greeting",), plural=("greetings",))
+PHONE_NUMBER_ENVELOPE: Final = Envelope(single=("phone_number",), plural=("phone_numbers",))
 
 
 def wrap(envelope: Envelope, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,6 +106,71 @@ class Page(Generic[T]):
     url: str = attrs.field(repr=False)
 
 
+@frozen
+class PageLinks:
+    """Where a listing goes from a page: the next URL to fetch (checked), and what it said."""
+
+    next_url: URL | None
+    next_page: str | None
+    previous_page: str | None
+    count: int | None
+
+    def page(self, items: tuple[T, ...], response: Response) -> Page[T]:
+        """The `Page` of *items* that came with these links in *response*."""
+        return Page(
+            items=items,
+            count=self.count,
+            next_page=self.next_page,
+            previous_page=self.previous_page,
+            url=str(response.url),
+        )
+
+
+def page_links(body: Mapping[str, Any], response: Response, *, site: URL) -> PageLinks:
+    """The links of an offset or a cursor page, the next one checked by `follow_link`."""
+    if paging.is_cursor_page(body):
+        link, previous = paging.cursor_links(body, response.url)
+        count = None
+    else:
+        link, previous, count = body.get("next_page"), body.get("previous_page"), body.get("count")
+    if isinstance(count, bool) or not isinstance(count, int | None):
+        raise decode_error(response, f"count is not an integer: {count!r:.50}")
+    nxt = follow_link(link, response.url, site)
+    return PageLinks(
+        next_url=nxt,
+        next_page=None if nxt is None else str(nxt),
+        previous_page=previous if isinstance(previous, str) else None,
+        count=count,
+    )
+
+
+def structure_items(
+    converter: Converter, cls: type[T], response: Response, key: str, raw_items: list[Any]
+) -> tuple[T, ...]:
+    """The items of a list page as models; a record without an id is skipped and logged."""
+
+    def read_again(cleaned: Any, path: str) -> T:
+        return structure(converter, cleaned, cls, response, path)
+
+    # One hook for the whole page: a listing pays the converter's dispatch once, not per item.
+    hook = converter.get_structure_hook(cls)
+    try:
+        return tuple(hook(raw, cls) for raw in raw_items)
+    except Exception:  # item by item: a record may be skipped, or the error names its path
+        items = []
+        for i, raw in enumerate(raw_items):
+            path = f"$.{key}[{i}]"
+            try:
+                items.append(structure(converter, raw, cls, response, path))
+            except DecodeError:
+                item, skipped = skipping.salvage(raw, cls, path, read_again)
+                if not skipped:
+                    raise
+                if item is not None:
+                    items.append(item)
+        return tuple(items)
+
+
 def structure_page(
     converter: Converter,
     envelope: Envelope,
@@ -116,36 +182,6 @@ def structure_page(
 ) -> tuple[Page[T], URL | None]:
     """The page in an already decoded list *body* and the URL of the next one."""
     key, raw_items = unwrap_list(body, envelope, response)
-
-    def read_again(cleaned: Any, path: str) -> T:
-        return structure(converter, cleaned, cls, response, path)
-
-    items: list[T] = []
-    for i, raw in enumerate(raw_items):
-        path = f"$.{key}[{i}]"
-        try:
-            items.append(structure(converter, raw, cls, response, path))
-        except DecodeError:
-            # A record without an id is skipped (and logged), not a failed page.
-            item, skipped = skipping.salvage(raw, cls, path, read_again)
-            if not skipped:
-                raise
-            if item is not None:
-                items.append(item)
-    if paging.is_cursor_page(body):
-        link, previous = paging.cursor_links(body, response.url)
-        count = None
-    else:
-        link, previous, count = body.get("next_page"), body.get("previous_page"), body.get("count")
-    if isinstance(count, bool) or not isinstance(count, int | None):
-        raise decode_error(response, f"count is not an integer: {count!r:.50}")
-    # Either link is checked by the same rules (origin, no loop).
-    nxt = next_page_url({"next_page": link}, response.url, site)
-    page = Page(
-        items=tuple(items),
-        count=count,
-        next_page=None if nxt is None else str(nxt),
-        previous_page=previous if isinstance(previous, str) else None,
-        url=str(response.url),
-    )
-    return page, nxt
+    items = structure_items(converter, cls, response, key, raw_items)
+    links = page_links(body, response, site=site)
+    return links.page(items, response), links.next_url

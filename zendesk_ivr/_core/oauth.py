@@ -16,12 +16,11 @@ every task waiting on it, and is not tried again with the same dead token.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import json
 import logging
+import math
 import os
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -30,6 +29,9 @@ from typing import Any, Literal
 from attrs import frozen
 
 from .._exceptions import APIError, AuthenticationError, ConfigurationError, DecodeError
+from . import jsontext
+from .auth import header_safe
+from .files import write_atomically
 from .responses import str_or_none
 
 logger = logging.getLogger("zendesk_ivr")
@@ -128,6 +130,8 @@ class OAuth:
             raise ConfigurationError("the client_credentials grant needs client_secret=")
         if access_token is not None and not access_token.strip():
             raise ConfigurationError("access_token must be a non-empty string")
+        if access_token is not None and not header_safe(access_token):
+            raise ConfigurationError("access_token holds a line break or other control character")
         self.client_id = client_id
         self._client_secret = client_secret
         self._scope = scope
@@ -136,6 +140,8 @@ class OAuth:
         self._margin = refresh_margin
         self._clock = clock
         self._tokens: OAuthTokens | None = None
+        # Seconds the token endpoint said the current access token lives (None: not known).
+        self._lifetime: float | None = None
         if access_token:
             self._tokens = OAuthTokens(access_token, refresh_token, expires_at, scope)
         self._refresh_token = refresh_token
@@ -207,11 +213,21 @@ class OAuth:
     async def authorization(self, request: TokenRequester) -> str:
         """The Authorization header for the next request, refreshing first when due."""
         tokens = self._tokens
-        if tokens is None or tokens.expires_within(self._margin, self._clock()):
+        if tokens is None or tokens.expires_within(self._refresh_margin(), self._clock()):
             await self._refresh(tokens, request)
             tokens = self._tokens
             assert tokens is not None  # _refresh either set tokens or raised
         return f"Bearer {tokens.access_token}"
+
+    def _refresh_margin(self) -> float:
+        """
+        How long before expiry to refresh: ``refresh_margin``, but never more than half the
+        token's lifetime, or a token that lives less than the margin would be refreshed for
+        every request.
+        """
+        if self._lifetime is None:
+            return self._margin
+        return min(self._margin, self._lifetime / 2)
 
     @property
     def generation(self) -> int:
@@ -234,7 +250,8 @@ class OAuth:
             if self._failure is not None and self._failure[0] is stale:
                 raise self._failure[1]  # the same dead token: fail again, do not ask again
             try:
-                fresh = await self._grant_tokens(request)
+                now = self._clock()
+                fresh = await self._grant_tokens(request, now)
             except AuthenticationError as exc:
                 self._failure = (stale, exc)
                 raise
@@ -259,11 +276,12 @@ class OAuth:
                 # Even when storing failed, the old pair is gone: keep working with the new one
                 # (the caller still sees the callback's error).
                 self._tokens = fresh
+                self._lifetime = None if fresh.expires_at is None else fresh.expires_at - now
                 self.refreshes += 1
                 if fresh.refresh_token:
                     self._refresh_token = fresh.refresh_token
 
-    async def _grant_tokens(self, request: TokenRequester) -> OAuthTokens:
+    async def _grant_tokens(self, request: TokenRequester, now: float) -> OAuthTokens:
         form = {"grant_type": self._grant, "client_id": self.client_id}
         if self._client_secret:
             form["client_secret"] = self._client_secret
@@ -281,10 +299,18 @@ class OAuth:
         access = body.get("access_token")
         if not isinstance(access, str) or not access:
             raise self._refused(status, body, request_id)
+        if not header_safe(access):
+            raise self._refused(status, body, request_id, "an access_token with control characters")
         expires_in = body.get("expires_in")
         expires_at = None
-        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-            expires_at = self._clock() + float(expires_in)
+        # A lifetime of 0 or less (or NaN) says nothing usable about when to refresh: the token
+        # is used until the server refuses it, and the 401 then refreshes once.
+        if (
+            isinstance(expires_in, int | float)
+            and not isinstance(expires_in, bool)
+            and 0 < expires_in < math.inf
+        ):
+            expires_at = now + float(expires_in)
         logger.info("OAuth tokens refreshed for client %s", self.client_id)
         return OAuthTokens(
             access_token=access,
@@ -297,9 +323,13 @@ class OAuth:
         # The client credentials grant returns no refresh token; a refresh grant always does.
         return None if self._grant == "client_credentials" else self._refresh_token
 
-    def _refused(self, status: int, body: Any, request_id: str | None) -> AuthenticationError:
+    def _refused(
+        self, status: int, body: Any, request_id: str | None, problem: str | None = None
+    ) -> AuthenticationError:
         error = body.get("error") if isinstance(body, dict) else None
         detail = f" ({error})" if isinstance(error, str) else ""
+        if problem is not None:
+            detail = f": the token endpoint sent {problem}"
         action = (
             "a new authorization is needed"
             if self._grant == "refresh_token"
@@ -334,31 +364,13 @@ class TokenFileStore:
         except FileNotFoundError:
             return None
         try:
-            return OAuthTokens.from_json(json.loads(text))
+            return OAuthTokens.from_json(jsontext.loads(text))
         except ValueError as exc:
             raise ConfigurationError(f"{self.path} does not hold OAuth tokens: {exc}") from None
 
     def save(self, tokens: OAuthTokens) -> None:
-        directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                os.fchmod(file.fileno(), 0o600)
-                json.dump(tokens.to_json(), file)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
-        # The rename is durable only once the directory entry is on disk too.
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.path, json.dumps(tokens.to_json()), mode=0o600)
 
 
 __all__ = ["OAuth", "OAuthTokens", "TokenFileStore"]

@@ -1,6 +1,6 @@
 """
-Listing pages beyond the classic offset form: cursor pages where Zendesk offers them, and the
-10,000-record cap of offset pages. Pure functions, no I/O.
+Listing pages beyond the classic offset form: cursor pages where Zendesk offers them, the
+10,000-record cap of offset pages, and how far one listing may go (`PageTrail`). No I/O.
 
 Offset pages (``page``, ``per_page``; ``next_page``, ``previous_page``, ``count``) are what the
 Talk IVR, menu, route and greeting listings document, and Zendesk answers 400 to an offset
@@ -18,6 +18,9 @@ from yarl import URL
 from .._exceptions import APIError, PaginationError
 
 OFFSET_RECORD_CAP: Final = 10_000
+# Offset pages end at 10,000 records (100 pages of 100); ten times that leaves room for smaller
+# pages and for cursor listings, and still ends a runaway listing.
+DEFAULT_MAX_PAGES: Final = 1000
 
 
 def cursor_first_page(collection: URL, size: int) -> URL:
@@ -68,3 +71,33 @@ def offset_cap_error(url: URL, error: APIError) -> PaginationError:
         f"{url.with_query(None)} past them, and this listing has no cursor form to read the rest",
         url=str(url),
     )
+
+
+class PageTrail:
+    """
+    The pages one listing has read; `visit` each before fetching it.
+
+    A server that sends links in a cycle (of any length), or ``page=n+1`` forever, would
+    otherwise keep a listing, a walk or the audit running and growing without end.
+    """
+
+    __slots__ = ("_max_pages", "_seen")
+
+    def __init__(self, max_pages: int) -> None:
+        self._max_pages = max_pages
+        self._seen: set[URL] = set()
+
+    def visit(self, url: URL) -> None:
+        # Query parameters in another order, or a fragment, do not make another page.
+        key = url.with_fragment(None).with_query(sorted(url.query.items()))
+        if key in self._seen:
+            raise PaginationError(
+                "next_page leads back to a page this listing already read", url=str(url)
+            )
+        if len(self._seen) >= self._max_pages:
+            raise PaginationError(
+                f"the listing did not end within {self._max_pages} pages (the client's "
+                "max_pages); refusing to read further",
+                url=str(url),
+            )
+        self._seen.add(key)

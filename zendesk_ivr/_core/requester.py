@@ -23,6 +23,7 @@ from yarl import URL
 from .._exceptions import (
     APIError,
     DecodeError,
+    InvalidArgument,
     NotFound,
     RateLimited,
     RequestTimeout,
@@ -30,10 +31,10 @@ from .._exceptions import (
     TransportError,
     ZendeskError,
 )
-from . import envelopes, paging, passwords, responses, urls
+from . import envelopes, jsontext, paging, passwords, responses, urls
 from .auth import Credentials
-from .envelopes import Envelope, Page
-from .limiter import RateLimiter
+from .envelopes import Envelope, Page, PageLinks
+from .limiter import RateLimiter, _MustWait
 from .oauth import OAuth
 from .responses import Response
 from .retry import RetryPolicy, server_retry_after
@@ -67,6 +68,16 @@ class Outcome:
     attempts: int
 
 
+@frozen
+class RawPage:
+    """One page of a listing as sent: its items still raw JSON, its links already checked."""
+
+    outcome: Outcome
+    key: str
+    items: list[Any]
+    links: PageLinks
+
+
 class Requester:
     def __init__(
         self,
@@ -80,6 +91,7 @@ class Requester:
         on_attempt: Callable[[Attempt], None] | None = None,
         credentials: Credentials | None = None,
         oauth: OAuth | None = None,
+        max_pages: int = paging.DEFAULT_MAX_PAGES,
     ) -> None:
         if (credentials is None) == (oauth is None):
             raise ValueError("exactly one of credentials and oauth")
@@ -90,6 +102,7 @@ class Requester:
         self.policy = policy
         self.limiter = limiter
         self.max_concurrency = max_concurrency
+        self.max_pages = max_pages
         self._slots = asyncio.Semaphore(max_concurrency)
         self._on_attempt = on_attempt
         self._credentials = credentials
@@ -104,7 +117,7 @@ class Requester:
         Send with retries; return the successful response and its decoded JSON (None when
         *parse* is off or the body is empty). Errors surface typed once retries are spent.
         """
-        body = None if payload is None else json.dumps(payload).encode()
+        body = None if payload is None else _json_body(payload)
         start = time.monotonic()
         deadline = None if self.policy.deadline is None else start + self.policy.deadline
         attempt = 0
@@ -132,9 +145,11 @@ class Requester:
                 if method == "DELETE" and maybe_done and isinstance(error, NotFound):
                     raise _GoneAfterRetry from None
                 server_wait = server_retry_after(error)
-                if server_wait is not None:
+                if server_wait is not None and server_wait <= self.policy.max_retry_after:
                     # Every task of the client (and of clients sharing the limiter) holds off,
-                    # whether or not this call waits it out itself.
+                    # whether or not this call waits it out itself. A longer wait than the
+                    # client would ever take is surfaced to this call alone: one absurd header
+                    # must not stop every other call.
                     self.limiter.pause(server_wait)
                 maybe_done = maybe_done or _maybe_carried_out(error)
                 delay = self._retry_delay(method, error, attempt, deadline)
@@ -174,32 +189,51 @@ class Requester:
         else:
             await self._slots.acquire()
         try:
+            # Credentials, not the header itself: its repr is redacted, and this frame is one a
+            # TransportError passes through (a locals-capturing error reporter records them).
             if self._credentials is not None:
-                authorization, generation = self._credentials.header, 0
+                credentials, generation = self._credentials, 0
             else:
-                authorization, generation = await self._before_deadline(
+                credentials, generation = await self._before_deadline(
                     self._authorization(), deadline, method, url
                 )
-            if not self.limiter.try_acquire():
-                await self._before_deadline(self.limiter.acquire(), deadline, method, url)
+            ticket = self.limiter.try_acquire() or await self._before_deadline(
+                self._wait_for_budget(method, url), deadline, method, url
+            )
             headers: Mapping[str, str] | None = None
+            status: int | None = None
             try:
                 response = await self._send(
                     method,
                     url,
                     body,
-                    authorization=authorization,
+                    credentials=credentials,
                     attempt=attempt,
                     deadline=deadline,
                 )
-                headers = response.headers
+                headers, status = response.headers, response.status
             finally:
-                self.limiter.settle(headers)
+                self.limiter.settle(headers, ticket, status)
         finally:
             self._slots.release()
         if response.status == 401:
             raise _Unauthorized(responses.error_for(response, now=time.time()), generation)
         return response
+
+    async def _wait_for_budget(self, method: str, url: URL) -> int:
+        wait = self.policy.wait_on_rate_limit
+        try:
+            return await self.limiter.acquire(wait=wait)
+        except _MustWait as refused:
+            # Nothing was sent: say so in the error the caller already handles for 429s.
+            raise RateLimited(
+                f"{method} {url.with_query(None)}: the rate limit's window is spent for "
+                f"{refused.seconds:.1f} s more and wait_on_rate_limit is off; not sent",
+                retry_after=refused.seconds,
+                status=429,
+                method=method,
+                url=str(url),
+            ) from None
 
     async def _before_deadline(
         self, waiting: Awaitable[T], deadline: float | None, method: str, url: URL
@@ -228,7 +262,7 @@ class Requester:
         url: URL,
         body: bytes | None,
         *,
-        authorization: str,
+        credentials: Credentials,
         attempt: int,
         deadline: float | None,
     ) -> Response:
@@ -240,7 +274,7 @@ class Requester:
         time_left = None if deadline is None else deadline - began
         try:
             response = await self.transport.send(
-                method, url, body, authorization=authorization, time_left=time_left
+                method, url, body, credentials=credentials, time_left=time_left
             )
         except TransportError as exc:
             failure = type(exc).__name__
@@ -257,13 +291,11 @@ class Requester:
             )
         return response
 
-    async def _authorization(self) -> tuple[str, int]:
-        """The Authorization header, and which generation of OAuth tokens it is (0: static)."""
-        if self._oauth is not None:
-            header = await self._oauth.authorization(self._token_request)
-            return header, self._oauth.generation
-        assert self._credentials is not None
-        return self._credentials.header, 0
+    async def _authorization(self) -> tuple[Credentials, int]:
+        """The OAuth Authorization header, and which generation of tokens it is."""
+        assert self._oauth is not None
+        header = await self._oauth.authorization(self._token_request)
+        return Credentials("oauth", header), self._oauth.generation
 
     async def _token_request(self, form: dict[str, str]) -> tuple[int, Any, str | None]:
         """POST /oauth/tokens; retried only when the connection failed before sending."""
@@ -281,7 +313,7 @@ class Requester:
                 retries += 1
                 await asyncio.sleep(self.policy.backoff(retries - 1))
         try:
-            parsed = json.loads(response.body) if response.body.strip() else None
+            parsed = jsontext.loads(response.body) if response.body.strip() else None
         except ValueError:
             parsed = None
         return response.status, parsed, response.request_id
@@ -350,19 +382,34 @@ class Requester:
         with contextlib.suppress(_GoneAfterRetry):
             await self.request("DELETE", url, parse=False)
 
+    async def raw_pages(
+        self, first: URL, envelope: Envelope, start: str | URL | None = None
+    ) -> AsyncGenerator[RawPage, None]:
+        """
+        Every page of a listing, raw JSON items and checked links, following ``next_page`` (or
+        a cursor's ``links.next``) under the listing's cycle rule and page cap. Each response
+        is read and released before its page is handed out.
+        """
+        url: URL | None = first if start is None else urls.resume_url(start, self.site)
+        records = 0
+        trail = paging.PageTrail(self.max_pages)
+        while url is not None:
+            trail.visit(url)
+            outcome = await self.list_page(url, records)
+            key, items = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
+            links = envelopes.page_links(outcome.body, outcome.response, site=self.site)
+            records += len(items)
+            yield RawPage(outcome=outcome, key=key, items=items, links=links)
+            url = links.next_url
+
     async def pages(
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
     ) -> AsyncGenerator[Page[T], None]:
-        url: URL | None = first if start is None else urls.resume_url(start, self.site)
-        records = 0
-        while url is not None:
-            # The response is read and released before the page is handed out.
-            outcome = await self.list_page(url, records)
-            page, url = envelopes.structure_page(
-                self.converter, envelope, cls, outcome.response, outcome.body, site=self.site
-            )
-            records += len(page.items)
-            yield page
+        async with aclosing(self.raw_pages(first, envelope, start)) as raw_pages:
+            async for raw in raw_pages:
+                response = raw.outcome.response
+                items = envelopes.structure_items(self.converter, cls, response, raw.key, raw.items)
+                yield raw.links.page(items, response)
 
     async def list_page(self, url: URL, records_read: int) -> Outcome:
         """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""
@@ -380,6 +427,14 @@ class Requester:
             async for page in pages:
                 for item in page.items:
                     yield item
+
+
+def _json_body(payload: Any) -> bytes:
+    """The request body; `InvalidArgument` for what JSON cannot hold (NaN, objects, huge ints)."""
+    try:
+        return json.dumps(payload, allow_nan=False).encode()
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidArgument(f"the request body cannot be sent as JSON: {exc}") from None
 
 
 class _GoneAfterRetry(Exception):

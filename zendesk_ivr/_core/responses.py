@@ -5,7 +5,6 @@ status, the wait a ``Retry-After`` asks for, and the JSON of a successful body.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -24,8 +23,10 @@ from .._exceptions import (
     RecordInvalid,
     ServerError,
 )
+from . import jsontext
 
 _ERROR_TEXT_LIMIT: Final = 200
+_MAX_FIELD_ERRORS: Final = 10
 
 
 @frozen
@@ -90,7 +91,7 @@ def error_for(response: Response, *, now: float) -> APIError:
     body: Any = None
     if _is_json(response.content_type) or response.body[:1] in (b"{", b"["):
         try:
-            body = json.loads(response.body)
+            body = jsontext.loads(response.body)
         except ValueError:
             body = None
     if isinstance(body, Mapping):
@@ -112,6 +113,8 @@ def error_for(response: Response, *, now: float) -> APIError:
     message = f"{response.method} {response.url.with_query(None)} -> {status}"
     if summary:
         message += f": {summary}"
+    if field_errors := _field_errors(details):
+        message += f": {field_errors}"
     if response.request_id:
         message += f" (request id {response.request_id})"
     kwargs: dict[str, Any] = {
@@ -128,6 +131,32 @@ def error_for(response: Response, *, now: float) -> APIError:
     if cls in (RateLimited, ServerError):
         kwargs["retry_after"] = parse_retry_after(response.headers.get("retry-after"), now)
     return cls(message, **kwargs)
+
+
+def _field_errors(details: Any) -> str:
+    """
+    A 422's ``details`` on one line, ``field: description`` for each error, keys as sent (they
+    may be localized). Zendesk's descriptions often repeat the field's name ("Keypress: is
+    invalid"); that prefix is left out once so the line reads ``keypress: is invalid``.
+    """
+    if not isinstance(details, Mapping):
+        return ""
+    parts = []
+    for key, errors in details.items():
+        for item in errors if isinstance(errors, list) else [errors]:
+            text = item.get("description") if isinstance(item, Mapping) else item
+            if not isinstance(text, str) or not text.strip():
+                text = item.get("error") if isinstance(item, Mapping) else None
+            if not isinstance(text, str):
+                continue
+            text = " ".join(text.split())
+            label = f"{str(key).replace('_', ' ')}:"
+            if text[: len(label)].lower() == label.lower():
+                text = text[len(label) :].strip()
+            parts.append(f"{key}: {text}")
+    shown = "; ".join(parts[:_MAX_FIELD_ERRORS])
+    more = len(parts) - _MAX_FIELD_ERRORS
+    return f"{shown}; and {more} more" if more > 0 else shown
 
 
 def str_or_none(value: object) -> str | None:
@@ -158,7 +187,7 @@ def decode_json(response: Response, *, now: float) -> Any:
     if response.content_type and not _is_json(response.content_type):
         raise decode_error(response, f"expected JSON, got Content-Type {response.content_type!r}")
     try:
-        return json.loads(response.body)
+        return jsontext.loads(response.body)
     except ValueError as exc:
         raise decode_error(response, f"the body is not valid JSON ({exc})") from None
 

@@ -28,6 +28,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from .._models import (
+    MAX_ID,
     TYPED_OPTIONS,
     UNSET,
     Greeting,
@@ -39,6 +40,7 @@ from .._models import (
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
+    PhoneNumber,
     RouteOptions,
     TextbackOptions,
     UnknownOptions,
@@ -59,6 +61,15 @@ def _strict_scalar(kind: type[T], *, allow_bool: bool = False) -> Callable[[Any,
         raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r:.80}")
 
     return structure
+
+
+def _structure_id(value: Any, _: Any) -> int:
+    # Every int in these models is an id: -1 or 2**80 is no id, whatever the server says.
+    if type(value) is int and 0 < value <= MAX_ID:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"expected an id (a positive 64-bit integer), got {value!r:.40}")
+    raise TypeError(f"expected int, got {type(value).__name__} {value!r:.80}")
 
 
 def _structure_float(value: Any, _: Any) -> float:
@@ -131,8 +142,10 @@ def _null_as_false(value: Any, _: Any) -> bool:
 
 def _greeting_id(value: Any, _: Any) -> GreetingId:
     """Built-in greetings have string ids, uploaded ones integers; both read as they are."""
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+    if isinstance(value, str):
         return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _structure_id(value, None)
     raise TypeError(f"expected a greeting id, int or str, got {type(value).__name__} {value!r:.80}")
 
 
@@ -179,7 +192,7 @@ def make_converter(*, forbid_extra_keys: bool = False, fast_reads: bool = True) 
 
 def _configure_values(c: Converter) -> None:
     """Scalars are checked, not coerced; JSON arrays, and only arrays, become tuples."""
-    c.register_structure_hook(int, _strict_scalar(int))
+    c.register_structure_hook(int, _structure_id)
     c.register_structure_hook(str, _strict_scalar(str))
     c.register_structure_hook(bool, _strict_scalar(bool, allow_bool=True))
     c.register_structure_hook(float, _structure_float)
@@ -268,6 +281,7 @@ def _configure_models(c: Converter, *, forbid_extra_keys: bool, fast: bool) -> N
     register(Ivr, structure_class(Ivr, name=name), _fastread.ivr)
     c.register_structure_hook(Group, _without_nulls(structure_class(Group)))
     c.register_structure_hook(Greeting, _without_nulls(structure_class(Greeting)))
+    c.register_structure_hook(PhoneNumber, _without_nulls(structure_class(PhoneNumber)))
 
 
 def _options_reader(

@@ -13,6 +13,7 @@ from typing import Any, Final
 from yarl import URL
 
 from .._exceptions import ConfigurationError, InvalidArgument, PaginationError
+from .._models import MAX_ID
 
 API_PATH: Final = "api/v2/channels/voice"
 MAX_PAGE_SIZE: Final = 100
@@ -24,11 +25,15 @@ _DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE |
 def base_url_for(subdomain: str | None, base_url: str | URL | None) -> URL:
     """The site root requests go to: *base_url* if given, else ``https://{subdomain}.zendesk.com``."""
     if base_url is not None:
-        url = URL(base_url) if isinstance(base_url, str) else base_url
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        try:
+            url = URL(base_url) if isinstance(base_url, str) else base_url
+            host = url.host
+        except (TypeError, ValueError):  # yarl's message may quote the URL, password and all
+            raise ConfigurationError("base_url is not a valid URL") from None
         if url.user is not None or url.password is not None:
             raise ConfigurationError("base_url must not carry credentials; pass them as arguments")
+        if url.scheme not in ("http", "https") or not host:
+            raise ConfigurationError(f"base_url must be an absolute http(s) URL, got {str(url)!r}")
         path = url.path.rstrip("/")
         # People paste the API root they see in the docs; accept it as the site root.
         path = path.removesuffix("/api/v2")
@@ -58,9 +63,11 @@ def api_root(site: URL) -> URL:
 
 
 def check_id(value: object, name: str) -> int:
-    """Ids go into URL paths: only positive integers may, never strings or bools."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}")
+    """Ids go into URL paths: only positive 64-bit integers may, never strings or bools."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        huge = isinstance(value, int) and abs(value) > MAX_ID
+        shown = "an integer beyond 64 bits" if huge else f"{value!r:.40}"
+        raise InvalidArgument(f"{name} must be a positive 64-bit integer, got {shown}")
     return value
 
 
@@ -113,6 +120,10 @@ def greetings_url(root: URL) -> URL:
     return root / "greetings"
 
 
+def phone_numbers_url(root: URL) -> URL:
+    return root / "phone_numbers"
+
+
 def first_page_url(collection: URL, per_page: int = MAX_PAGE_SIZE) -> URL:
     return collection.with_query(per_page=per_page)
 
@@ -126,8 +137,12 @@ def same_origin(a: URL, b: URL) -> bool:
 
 def resume_url(link: str | URL, site: URL) -> URL:
     """A ``next_page`` link a caller kept, checked like any link the server sends."""
-    url = URL(link) if isinstance(link, str) else link
-    if not url.scheme or not same_origin(url, site):
+    try:
+        url = URL(link) if isinstance(link, str) else link
+        foreign = not url.scheme or not same_origin(url, site)
+    except (TypeError, ValueError):  # UnicodeError too: an IDNA host that does not decode
+        raise PaginationError("refusing to follow start=: not a valid URL", url="") from None
+    if foreign:
         shown = _without_userinfo(url)
         raise PaginationError(f"refusing to follow {shown:.200}: not on {site.origin()}", url=shown)
     return url
@@ -142,6 +157,11 @@ def _without_userinfo(url: URL) -> str:
 
 
 def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | None:
+    """The ``next_page`` of an offset page, as `follow_link` accepts it, or None at the end."""
+    return follow_link(page.get("next_page"), current, site)
+
+
+def follow_link(link: object, current: URL, site: URL) -> URL | None:
     """
     The next page to fetch, exactly as the server gave it, or None at the end.
 
@@ -149,15 +169,18 @@ def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | Non
     verbatim. It is refused when it leaves the client's origin (credentials would go with it) or
     points back at the page just read (the listing would never end).
     """
-    link = page.get("next_page")
     if link is None:
         return None
     if not isinstance(link, str) or not link:
         raise PaginationError(f"next_page is not a URL: {link!r:.100}", url=str(current))
-    url = URL(link)
-    if not url.scheme:  # relative, or scheme-relative ("//host/..."): resolve against the page
-        url = current.join(url)
-    if not same_origin(url, site):
+    try:
+        url = URL(link)
+        if not url.scheme:  # relative, or scheme-relative ("//host/..."): resolve against the page
+            url = current.join(url)
+        foreign = not same_origin(url, site)
+    except ValueError:  # UnicodeError too: an IDNA host that does not decode
+        raise PaginationError("next_page is not a valid URL", url=str(current)) from None
+    if foreign:
         raise PaginationError(
             f"refusing to follow next_page to another origin (or one carrying credentials); "
             f"the client only talks to {site.origin()}",

@@ -30,6 +30,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._core import jsontext
 from .._exceptions import ZendeskError
 from .steps import Plan
 
@@ -239,7 +240,7 @@ def _parse_header(line: str, where: str) -> dict[str, Any]:
 
 def _parse(line: str, where: str, number: int) -> dict[str, Any]:
     try:
-        value = json.loads(line)
+        value = jsontext.loads(line)
     except ValueError:
         value = None
     if not isinstance(value, dict):

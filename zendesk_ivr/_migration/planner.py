@@ -12,7 +12,7 @@ escaped with a backslash; a pruned object whose name is not unique gets ``#id``)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, NamedTuple, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -29,6 +29,8 @@ from .._models import (
     TextbackOptions,
     VoicemailOptions,
 )
+from .dangling import DanglingKind, DanglingReference
+from .references import References
 from .state import DesiredState, IdMap, listed
 from .steps import (
     Pending,
@@ -44,8 +46,8 @@ from .steps import (
 __all__ = ["PlanRefused", "UnmappedReference", "plan"]
 
 _CONVERTER: Final = make_converter()
-_REF_KINDS: Final = ("group", "greeting", "phone_number", "menu")
-RefKind: TypeAlias = Literal["group", "greeting", "phone_number", "menu"]
+_REF_KINDS: Final = ("group", "greeting", "phone_number")
+RefKind: TypeAlias = Literal["group", "greeting", "phone_number"]
 
 
 @frozen
@@ -66,21 +68,45 @@ class PlanRefused(ZendeskError):
     """
     The desired state cannot be planned safely; nothing was planned or sent.
 
-    ``unmapped`` lists every reference the id map does not cover (and, across accounts, every
-    ``menu`` route whose target is not a menu of its IVR); ``problems`` every other reason
-    (duplicate names or keypresses, an ambiguous match), one line each.
+    ``unmapped`` lists every reference the id map does not cover; ``dangling`` every reference
+    to what does not exist where it comes from (a route to a menu its IVR lacks, or a group,
+    greeting or phone number the export's source did not have), unless the plan was asked to
+    skip them; ``problems`` every other reason (duplicate names or keypresses, an ambiguous
+    match), one line each. `to_json` gives them all, unabridged.
     """
 
-    def __init__(self, unmapped: Sequence[UnmappedReference], problems: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        unmapped: Sequence[UnmappedReference],
+        problems: Sequence[str] = (),
+        dangling: Sequence[DanglingReference] = (),
+    ) -> None:
         self.unmapped = tuple(unmapped)
         self.problems = tuple(problems)
+        self.dangling = tuple(dangling)
         reasons = list(self.problems)
+        if self.dangling:
+            where = listed([str(d) for d in self.dangling])
+            reasons.append(
+                f"{len(self.dangling)} dangling references to what does not exist where they "
+                f"come from ({where}); leave them out with skip_dangling (--skip-dangling)"
+            )
         if self.unmapped:
             refs = ", ".join(f"{r.kind.replace('_', ' ')} {r.id}" for r in self.unmapped[:20])
             if len(self.unmapped) > 20:
                 refs += f" and {len(self.unmapped) - 20} more"
             reasons.append(f"no id mapping for {refs} (add them to the id map)")
         super().__init__(f"plan refused: {listed(reasons)}")
+
+    def to_json(self) -> dict[str, Any]:
+        """Every reason for the refusal, none left out, as JSON."""
+        return {
+            "unmapped": [
+                {"kind": r.kind, "id": r.id, "used_by": list(r.used_by)} for r in self.unmapped
+            ],
+            "dangling": [d.to_json() for d in self.dangling],
+            "problems": list(self.problems),
+        }
 
 
 def plan(
@@ -90,6 +116,7 @@ def plan(
     id_map: IdMap | None = None,
     prune: bool = False,
     same_account: bool = False,
+    skip_dangling: bool = False,
     origin: str | None = None,
 ) -> Plan:
     """
@@ -101,6 +128,13 @@ def plan(
       desired name and greeting, since its automatic name depends on the account's language.
     - ``menu`` routes point at the target's menu: its id when it exists, else a `Pending` id
       filled in when the step creating it has run (so the menu is created first).
+    - A dangling reference (`DanglingReference`) points at what does not exist where the
+      desired state comes from: a route to a menu its IVR lacks, or, when the export lists
+      what its source account had (``references``), a group, greeting or phone number the
+      source did not have. No id map entry fixes it, so across accounts it refuses the plan
+      unless the map names it anyway; within *same_account* it is kept as is. With
+      *skip_dangling* it is left out and listed in ``Plan.skipped``: a route holding one is
+      not created, changed or pruned, a menu keeps its greeting, an IVR goes without the number.
     - ``group_ids``, ``greeting_id``, ``phone_number_ids`` and ``textback_phone_number_id`` go
       through *id_map*; with *same_account*, an id the map does not name maps to itself.
       Options of actions this release does not know, and ``overflow_options``, are sent as is.
@@ -108,14 +142,21 @@ def plan(
       routes, an IVR with its menus); a default menu is never deleted.
 
     Raises:
-        PlanRefused: with every unmapped reference and every other problem found.
+        PlanRefused: with every unmapped reference, every dangling route and every other
+            problem found.
     """
     state = desired if isinstance(desired, DesiredState) else DesiredState(desired)
     ivrs = current.ivrs if isinstance(current, IvrTree) else tuple(current)
     id_map = id_map if id_map is not None else IdMap()
-    planner = _Planner(id_map, same_account=same_account, prune=prune)
+    planner = _Planner(
+        id_map,
+        same_account=same_account,
+        prune=prune,
+        skip_dangling=skip_dangling,
+        references=state.references,
+    )
     planner.run(state.ivrs, ivrs)
-    if planner.unmapped or planner.problems:
+    if planner.unmapped or planner.problems or planner.dangling:
         unmapped = [
             UnmappedReference(kind, old, tuple(places))
             for (kind, old), places in sorted(
@@ -123,26 +164,50 @@ def plan(
                 key=lambda item: (_REF_KINDS.index(item[0][0]), item[0][1]),
             )
         ]
-        raise PlanRefused(unmapped, planner.problems)
+        raise PlanRefused(unmapped, planner.problems, planner.dangling)
     if origin is None:
+        options = {"prune": prune, "same_account": same_account}
+        if skip_dangling:  # only when set, so the origin of earlier plans stays the same
+            options["skip_dangling"] = True
         origin = digest(
             {
                 "ivrs": _CONVERTER.unstructure(state.ivrs, tuple[Ivr, ...]),
                 "id_map": id_map.to_json(),
-                "prune": prune,
-                "same_account": same_account,
+                **options,
             }
         )
-    return Plan(_ordered(planner.steps, planner.extra_deps), origin)
+    steps = _ordered(planner.steps, planner.extra_deps)
+    return Plan(steps, origin, skipped=tuple(planner.skipped))
+
+
+class _Where(NamedTuple):
+    """Where a reference is: the IVR's name, the menu's, the route's key, the step key."""
+
+    ivr: str
+    menu: str | None
+    keypress: str | None
+    key: str
 
 
 class _Planner:
     """Walks the desired tree against the current one, collecting steps and refusals."""
 
-    def __init__(self, id_map: IdMap, *, same_account: bool, prune: bool) -> None:
+    def __init__(
+        self,
+        id_map: IdMap,
+        *,
+        same_account: bool,
+        prune: bool,
+        skip_dangling: bool,
+        references: References | None,
+    ) -> None:
         self.id_map = id_map
         self.same_account = same_account
         self.prune = prune
+        self.skip_dangling = skip_dangling
+        self.references = references
+        self.dangling: list[DanglingReference] = []
+        self.skipped: list[DanglingReference] = []
         self.steps: list[Step] = []
         self.extra_deps: dict[str, set[str]] = {}
         self.unmapped: dict[tuple[RefKind, int], list[str]] = {}
@@ -187,22 +252,43 @@ class _Planner:
             )
         )
 
-    def map_id(self, kind: RefKind, old: int, where: str) -> int:
+    def map_id(self, kind: RefKind, old: int, where: _Where) -> int | None:
+        """The id *old* has in the target; None for a dangling reference left out."""
         table: Mapping[int, int] = {
             "group": self.id_map.groups,
             "greeting": self.id_map.greetings,
             "phone_number": self.id_map.phone_numbers,
-            "menu": {},
         }[kind]
         if old in table:
             return table[old]
-        if not self.same_account:
-            self.unmapped.setdefault((kind, old), []).append(where)
+        if self.same_account:
+            return old
+        if self.references is not None and old not in self.references.of(kind):
+            return self.dangle(kind, old, where)
+        self.unmapped.setdefault((kind, old), []).append(where.key)
+        return old
+
+    def dangle(self, kind: DanglingKind, old: int, where: _Where) -> int | None:
+        """Note a dangling reference: None when it is left out, else *old* (and refused)."""
+        found = DanglingReference(
+            kind=kind,
+            id=old,
+            ivr=where.ivr,
+            menu=where.menu,
+            keypress=where.keypress,
+            key=where.key,
+        )
+        if self.skip_dangling:
+            self.skipped.append(found)
+            return None
+        self.dangling.append(found)
         return old
 
     def ivr(self, desired: Ivr, current: Ivr | None) -> None:
         key = f"ivr[{_esc(desired.name)}]"
-        phones = [self.map_id("phone_number", p, key) for p in desired.phone_number_ids]
+        where = _Where(desired.name, None, None, key)
+        mapped = [self.map_id("phone_number", p, where) for p in desired.phone_number_ids]
+        phones = [p for p in mapped if p is not None]
         if current is None:
             self.add(
                 key, "create", "ivr", (), fields={"name": desired.name, "phone_number_ids": phones}
@@ -250,28 +336,35 @@ class _Planner:
             pairs.append((menu, key, ref, match))
         menu_refs = {menu.id: ref for menu, _key, ref, _match in pairs}
         for menu, key, ref, match in pairs:
-            greeting: int | str | None = menu.greeting_id
+            # The greeting to send: None for none, left out when its reference dangles.
+            greeting: dict[str, int | str | None] = {"greeting_id": menu.greeting_id}
             # Built-in greetings (string ids such as "ivr_none") are the same on every account.
             if isinstance(menu.greeting_id, int):
-                greeting = self.map_id("greeting", menu.greeting_id, key)
+                where = _Where(desired.name, menu.name, None, key)
+                mapped = self.map_id("greeting", menu.greeting_id, where)
+                greeting = {} if mapped is None else {"greeting_id": mapped}
             if key == default_menu_key(ivr_key) and current is None:
                 # Zendesk names the automatic default menu in the account's language: always set.
-                fields = {"name": menu.name, "greeting_id": greeting}
+                fields = {"name": menu.name, **greeting}
                 self.add(key, "update", "menu", (ivr_ref, ref), fields=fields)
             elif match is None:
-                fields = {
-                    "name": menu.name,
-                    **({} if greeting is None else {"greeting_id": greeting}),
-                }
+                fields = {"name": menu.name, **{k: v for k, v in greeting.items() if v}}
                 self.add(key, "create", "menu", (ivr_ref,), fields=fields)
             else:
-                wanted = {"name": menu.name, "greeting_id": greeting}
+                wanted = {"name": menu.name, **greeting}
                 have = {"name": match.name, "greeting_id": match.greeting_id}
                 changed = {k: v for k, v in wanted.items() if have[k] != v}
                 if changed:
                     before = {k: have[k] for k in changed}
                     self.add(key, "update", "menu", (ivr_ref, ref), fields=changed, before=before)
-            self.routes(menu, match, key, ivr_ref=ivr_ref, menu_ref=ref, menu_refs=menu_refs)
+            self.routes(
+                menu,
+                match,
+                _Where(desired.name, menu.name, None, key),
+                ivr_ref=ivr_ref,
+                menu_ref=ref,
+                menu_refs=menu_refs,
+            )
         if self.prune and current is not None:
             kept = {match.id for _menu, _key, _ref, match in pairs if match is not None}
             for menu in current.menus:
@@ -286,26 +379,31 @@ class _Planner:
         self,
         desired: IvrMenu,
         current: IvrMenu | None,
-        menu_key: str,
+        menu_at: _Where,
         *,
         ivr_ref: int | Pending,
         menu_ref: int | Pending,
         menu_refs: Mapping[int, int | Pending],
     ) -> None:
+        menu_key = menu_at.key
         _duplicates(self.problems, "routes for key", [r.keypress for r in desired.routes], menu_key)
         by_key = _group(current.routes if current else (), lambda route: route.keypress)
         for route in desired.routes:
             key = f"{menu_key}/route[{_esc(route.keypress)}]"
+            sent = self.options(
+                route, menu_at._replace(keypress=route.keypress, key=key), menu_refs
+            )
+            if sent is None:
+                continue  # it holds a dangling reference: refused, or left out
             matches = by_key.get(route.keypress, [])
             if len(matches) > 1:
                 self.problems.append(
                     f"{len(matches)} routes of {menu_key} answer {route.keypress!r}"
                 )
                 continue
-            options = self.options(route, key, menu_refs)
             overflow = list(route.overflow_options)
             if not matches:
-                fields = {"keypress": route.keypress, "action": route.action, "options": options}
+                fields = {"keypress": route.keypress, "action": route.action, "options": sent}
                 if overflow:
                     fields["overflow_options"] = overflow
                 self.add(key, "create", "route", (ivr_ref, menu_ref), fields=fields)
@@ -314,8 +412,8 @@ class _Planner:
             have_options = _CONVERTER.unstructure(match.options)
             changed: dict[str, Any] = {}
             before: dict[str, Any] = {}
-            if match.action != route.action or have_options != options:
-                changed |= {"action": route.action, "options": options}
+            if match.action != route.action or have_options != sent:
+                changed |= {"action": route.action, "options": sent}
                 before |= {"action": match.action, "options": have_options}
             if list(match.overflow_options) != overflow:
                 changed["overflow_options"] = overflow
@@ -338,10 +436,16 @@ class _Planner:
         if isinstance(route.options, MenuOptions) and route.options.menu_id is not None:
             self.leaving.setdefault(route.options.menu_id, []).append(step_key)
 
-    def options(self, route: IvrRoute, where: str, menu_refs: Mapping[int, int | Pending]) -> Any:
-        """The route's options as JSON, with every reference translated into the target."""
+    def options(
+        self, route: IvrRoute, where: _Where, menu_refs: Mapping[int, int | Pending]
+    ) -> Any:
+        """
+        The route's options as JSON, with every reference translated into the target; None
+        when one dangles (refused, or left out with the route).
+        """
         raw = _CONVERTER.unstructure(route.options)
         options = route.options
+        refs_before = len(self.dangling) + len(self.skipped)
         if isinstance(options, GroupOptions | VoicemailOptions):
             raw["group_ids"] = [self.map_id("group", g, where) for g in options.group_ids]
         elif isinstance(options, TextbackOptions) and options.textback_phone_number_id is not None:
@@ -351,10 +455,12 @@ class _Planner:
         elif isinstance(options, MenuOptions) and options.menu_id is not None:
             target = menu_refs.get(options.menu_id)
             if target is None:
-                # A dead key: in the same account the id stays as it is; elsewhere it means nothing.
-                target = self.map_id("menu", options.menu_id, where)
+                if self.skip_dangling or not self.same_account:
+                    self.dangle("menu", options.menu_id, where)
+                # Within the same account, and not skipped, a dead key keeps its id as it is.
+                target = options.menu_id
             raw["menu_id"] = target
-        return raw
+        return None if len(self.dangling) + len(self.skipped) > refs_before else raw
 
 
 def _ordered(steps: Sequence[Step], extra_deps: Mapping[str, set[str]]) -> tuple[Step, ...]:

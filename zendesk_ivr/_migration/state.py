@@ -8,7 +8,6 @@ problem, before anything is planned or sent.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -20,10 +19,12 @@ from attrs import field, frozen
 from cattrs import BaseValidationError, transform_error
 from yarl import URL
 
+from .._core import jsontext
 from .._core.serde import make_converter
 from .._core.urls import base_url_for
 from .._exceptions import ConfigurationError, ZendeskError
 from .._models import GroupOptions, Ivr, IvrTree, VoicemailOptions
+from .references import References
 
 EXPORT_FORMAT: Final = "zendesk-ivr-export"
 EXPORT_VERSION: Final = 1
@@ -64,10 +65,13 @@ class DesiredState:
 
     ``source_base_url`` is the account the export came from (None when unknown): applied back
     to that same account, references to groups, greetings and phone numbers map to themselves.
+    ``references`` is what that account called them (an export's ``references``), for
+    `map_by_name`; None when the export has none.
     """
 
     ivrs: tuple[Ivr, ...] = field(converter=_ivr_tuple)
     source_base_url: str | None = None
+    references: References | None = None
 
     @classmethod
     def from_tree(cls, tree: IvrTree, *, base_url: str | URL | None = None) -> DesiredState:
@@ -136,7 +140,7 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidExport(f"cannot read {where}: {_reason(exc)}") from None
         try:
-            document = json.loads(text)
+            document = jsontext.loads(text)
         except ValueError as exc:
             raise InvalidExport(f"{where} is not JSON: {exc}") from None
     if not isinstance(document, Mapping):
@@ -156,6 +160,11 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
     base_url = source_info.get("base_url") if isinstance(source_info, Mapping) else None
     if not isinstance(source_info, Mapping) or not isinstance(base_url, str | None):
         raise InvalidExport(f"{where}: source must be an object with a string base_url")
+    references = None
+    if "references" in document:
+        references, problems = References.from_json(document["references"])
+        if problems:
+            raise InvalidExport(f"{where}: {listed(problems)}", problems=problems)
     raw_ivrs = document.get("ivrs")
     if not isinstance(raw_ivrs, list):
         raise InvalidExport(f"{where}: ivrs must be a list of IVRs")
@@ -166,7 +175,7 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
         raise InvalidExport(
             f"{where}: invalid IVR data: {listed(problems)}", problems=problems
         ) from None
-    return DesiredState(ivrs, base_url)
+    return DesiredState(ivrs, base_url, references)
 
 
 @frozen
@@ -202,7 +211,7 @@ class IdMap:
         """Read an id map file; `InvalidIdMap` names every problem in it."""
         where = os.fspath(path)
         try:
-            document = json.loads(Path(where).read_text(encoding="utf-8"))
+            document = jsontext.loads(Path(where).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidIdMap(f"cannot read id map {where}: {_reason(exc)}") from None
         except ValueError as exc:

@@ -18,6 +18,7 @@ from .._core.envelopes import IVR_ENVELOPE, MENU_ENVELOPE, ROUTE_ENVELOPE
 from .._core.serde import make_converter
 from .._core.urls import API_PATH, api_root, base_url_for, tree_segments
 from .._models import IvrFields, IvrMenuFields, IvrRouteFields
+from .dangling import DanglingReference
 
 StepAction: TypeAlias = Literal["create", "update", "delete"]
 StepKind: TypeAlias = Literal["ivr", "menu", "route"]
@@ -160,13 +161,17 @@ class Plan:
 
     ``origin`` says what the plan was made for: a digest of the desired state, the id map and
     the options, or the label the caller gave; a journal resumes only a plan of its origin.
+    ``skipped`` lists the dangling references ``plan(..., skip_dangling=True)`` left out (not
+    kept in a journal: a plan read back from one has none).
     """
 
     steps: tuple[Step, ...]
     origin: str = ""
+    skipped: tuple[DanglingReference, ...] = field(default=(), kw_only=True)
 
     @property
     def is_empty(self) -> bool:
+        """True when there is nothing to send: the account already is as desired."""
         return not self.steps
 
     @property
@@ -182,8 +187,8 @@ class Plan:
         raise KeyError(key)
 
     def describe(self) -> list[str]:
-        """One line per step, in order."""
-        return [step.describe() for step in self.steps]
+        """One line per step, in order, then one per dangling reference left out (``skip``)."""
+        return [step.describe() for step in self.steps] + [d.describe() for d in self.skipped]
 
     def requests(
         self, *, base_url: str | URL | None = None, ids: Mapping[str, int] | None = None

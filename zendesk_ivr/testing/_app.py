@@ -46,6 +46,7 @@ from ._render import (
     render_group,
     render_ivr,
     render_menu,
+    render_phone_number,
     render_route,
 )
 from ._rules import ApiError, JSONObject, not_found, parse_wrapped
@@ -63,6 +64,7 @@ _MENU: Final = _MENUS + "/{menu_id:[0-9]+}"
 _ROUTES: Final = _MENU + "/routes"
 _ROUTE: Final = _ROUTES + "/{route_id:[0-9]+}"
 _GREETINGS: Final = f"{API_PREFIX}/greetings"
+_PHONE_NUMBERS: Final = f"{API_PREFIX}/phone_numbers"
 # Matched on the path rather than the route, so a GET there gets a 405, not a 401.
 _OPEN_PATHS: Final = frozenset({TOKEN_PATH, TOKEN_PATH + ".json"})
 
@@ -79,6 +81,7 @@ def make_app(state: FakeState) -> web.Application:
         (_ROUTE, {"GET": _show_route, "PUT": _update_route, "DELETE": _delete_route}),
         (GROUPS_PATH, {"GET": _list_groups}),
         (_GREETINGS, {"GET": _list_greetings}),
+        (_PHONE_NUMBERS, {"GET": _list_phone_numbers}),
         (TOKEN_PATH, {"POST": _create_token}),
     )
     for path, handlers in routes:
@@ -257,6 +260,18 @@ async def _list_groups(request: web.Request) -> web.Response:
     return _json_response(200, cursor_body("groups", items, ids, has_more, request.url))
 
 
+async def _list_phone_numbers(request: web.Request) -> web.Response:
+    store = request.app[STATE].store
+    answering = {p: ivr.id for ivr in store.ivrs.values() for p in ivr.phone_number_ids}
+    base = _base(request)
+    return _list(
+        request,
+        "phone_numbers",
+        list(store.phone_numbers.values()),
+        lambda phone: render_phone_number(phone, base, answering.get(phone.id)),
+    )
+
+
 async def _list_greetings(request: web.Request) -> web.Response:
     # Like a real account: the built-in greetings (string ids) beside the uploaded ones.
     store = request.app[STATE].store
@@ -336,6 +351,7 @@ async def _answer(
     if state.latency > 0:
         await asyncio.sleep(state.latency)
     admission = state.admit(time.monotonic())
+    record = state.note_admission(record, admission)
     headers = {"x-request-id": request_id}
     if admission.limit is not None and admission.remaining is not None:
         headers["X-Rate-Limit"] = str(admission.limit)

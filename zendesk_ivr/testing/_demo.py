@@ -57,8 +57,8 @@ def seed_ivrs(store: Store, ivrs: int, *, menus: int = 2, routes: int = 3) -> li
     The output depends only on the arguments and the store's history. Route
     actions cycle through every action; a ``menu`` route points at the next menu
     of its IVR (and becomes a ``group`` route when the IVR has only one menu),
-    every menu but the last has one so all are reachable, and the groups routes
-    name are created in the store with fixed ids.
+    every menu but the last has one so all are reachable, and the groups and
+    phone numbers they name are created in the store with fixed ids.
     """
     if ivrs < 0:
         msg = f"ivrs must be at least 0, got {ivrs}"
@@ -81,6 +81,8 @@ def seed_ivrs(store: Store, ivrs: int, *, menus: int = 2, routes: int = 3) -> li
                 for group_id in options.get("group_ids", []):
                     if group_id not in store.groups:
                         store.add_group(SEED_GROUP_NAMES[slot], group_id=group_id)
+                if "textback_phone_number_id" in options:
+                    _seed_phone_number(store, options["textback_phone_number_id"])
                 tree_routes.append(
                     {"keypress": SEED_KEYPRESSES[slot], "action": action, "options": options}
                 )
@@ -93,9 +95,19 @@ def seed_ivrs(store: Store, ivrs: int, *, menus: int = 2, routes: int = 3) -> li
                 }
             )
         phone_number_ids = [360000100000 + 2 * number, 360000100001 + 2 * number]
+        for phone_number_id in phone_number_ids:
+            _seed_phone_number(store, phone_number_id)
         tree = {"name": f"Seeded IVR {number}", "phone_number_ids": phone_number_ids}
         created.append(store.put_ivr({**tree, "menus": tree_menus}).id)
     return created
+
+
+def _seed_phone_number(store: Store, phone_number_id: int) -> None:
+    """Make the Talk number *phone_number_id* exist, its number made from its id."""
+    if phone_number_id not in store.phone_numbers:
+        store.add_phone_number(
+            f"+1628{phone_number_id % 10_000_000:07d}", phone_number_id=phone_number_id
+        )
 
 
 def _seed_actions(position: int, menus: int, routes: int) -> list[str]:
@@ -210,7 +222,8 @@ class DemoAccount:
 
 def seed_demo_account(fake: FakeZendesk, *, ivrs: int = 300, seed: int = 7) -> DemoAccount:
     """
-    Fill *fake* with a realistic account: groups, IVR greetings and *ivrs* IVRs.
+    Fill *fake* with a realistic account: groups, IVR greetings, *ivrs* IVRs and the Talk
+    numbers they answer on.
 
     Each IVR has one to four menus, all reachable from its default menu, with
     routes to real groups, greetings, E.164 numbers and menus. Each problem of
@@ -243,6 +256,9 @@ def seed_demo_account(fake: FakeZendesk, *, ivrs: int = 300, seed: int = 7) -> D
         ivr_ids.append(ivr_id)
         if problem is not None:
             planted[problem].append(ivr_id)
+    # With their own ids, after the IVRs, so the ids of everything else stay as they were.
+    for phone_id, number in builder.numbers.items():
+        fake.add_phone_number(number, phone_number_id=phone_id)
     return DemoAccount(
         ivr_ids=tuple(ivr_ids),
         group_ids=tuple(groups),
@@ -273,6 +289,8 @@ class _Builder:
     names: set[str] = attrs.Factory(set)
     hotline_numbers: dict[str, int] = attrs.Factory(dict)
     phone_numbers: int = 0
+    #: Every Talk number handed out, id to E.164.
+    numbers: dict[int, str] = attrs.Factory(dict)
 
     def ivr(self, index: int, *, max_menus: int) -> JSONObject:
         rng = self.rng
@@ -283,6 +301,7 @@ class _Builder:
             phone_number_ids.append(360000400000 + self.phone_numbers)
             area = _AREA_CODES[self.phone_numbers % len(_AREA_CODES)]
             phone_number_names.append(f"+1 ({area}) 555-{1000 + self.phone_numbers:04d}")
+            self.numbers[phone_number_ids[-1]] = f"+1{area}555{1000 + self.phone_numbers:04d}"
         count = rng.choices((1, 2, 3, 4)[:max_menus], weights=(3, 4, 3, 2)[:max_menus])[0]
         names = [DEFAULT_MENU_NAME, *rng.sample(_MENUS, count - 1)]
         menus: list[JSONObject] = [self._menu(name, default=not i) for i, name in enumerate(names)]

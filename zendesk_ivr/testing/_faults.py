@@ -3,7 +3,7 @@ What happens to a request before a handler sees it, kept free of aiohttp and I/O
 
 The credentials check, the request log, the fault queue and the rate limiter live
 here, apart from the IVR store, because the pipeline consults them for every path
-alike. Clocks are passed in as plain numbers so the limiter can be unit-tested.
+alike. Clocks are passed in as plain numbers so the rate window can be unit-tested.
 """
 
 from __future__ import annotations
@@ -84,6 +84,11 @@ class RecordedRequest:
     body: bytes
     #: The x-request-id the fake answered with; None when it hung up without answering.
     response_request_id: str | None = None
+    #: Which rate-limit window counted it (1 for the first since the limit was set);
+    #: None when no limit was set or it was never admitted or refused.
+    window: int | None = None
+    #: Whether the rate limit refused it with a 429.
+    rate_limited: bool = False
 
     @property
     def query_dict(self) -> dict[str, str]:
@@ -264,50 +269,57 @@ class FaultQueue:
 # --- rate limiting --------------------------------------------------------------------
 
 
+#: Zendesk's plan limits are requests per minute (200 to 2,500). The highest, the High Volume
+#: API add-on's, is the default: a sandbox job or a test rarely waits for a window to turn,
+#: yet every answer carries the headers a real account sends.
+DEFAULT_PLAN_LIMIT: Final = 2_500
+DEFAULT_WINDOW: Final = 60.0
+
+
 @attrs.define
-class TokenBucket:
+class RateWindow:
     """
-    *rate* tokens a second, at most *capacity* saved up; a request spends one.
+    *limit* requests per window of *length* seconds, as Zendesk counts a plan's limit.
+
+    A window opens with the first request after the last one closed, so a test (or a
+    benchmark) knows where its windows begin. Refused requests spend nothing.
     """
 
-    rate: float
-    capacity: int
-    retry_after: float | None
-    tokens: float
-    updated: float
+    limit: int
+    length: float
+    retry_after: float | None = None
+    start: float = -math.inf
+    count: int = 0
+    #: How many windows have opened: the current one's number.
+    number: int = 0
 
     @classmethod
-    def create(
-        cls, rate: float, *, burst: int | None, retry_after: float | None, now: float
-    ) -> TokenBucket:
-        """A full bucket; without *burst* it holds one second's worth of tokens."""
-        if rate <= 0:
-            msg = f"requests_per_second must be positive, got {rate}"
+    def create(cls, limit: int, *, length: float, retry_after: float | None) -> RateWindow:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            msg = f"limit must be a positive whole number of requests, got {limit!r}"
             raise ValueError(msg)
-        capacity = max(1, math.ceil(rate)) if burst is None else burst
-        if capacity < 1:
-            msg = f"burst must be at least 1, got {burst}"
+        if not length > 0 or math.isinf(length):
+            msg = f"window must be a positive number of seconds, got {length!r}"
             raise ValueError(msg)
-        return cls(rate, capacity, retry_after, float(capacity), now)
-
-    @property
-    def per_minute(self) -> int:
-        return round(self.rate * 60)
+        return cls(limit, float(length), retry_after)
 
     @property
     def remaining(self) -> int:
-        return math.floor(self.tokens)
+        return self.limit - self.count
 
     def take(self, now: float) -> float | None:
-        """Spend a token; when none is left, return the Retry-After to send instead."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        """Spend one request; when the window is spent, return the Retry-After to send."""
+        if now >= self.start + self.length:
+            self.start, self.count = now, 0
+            self.number += 1
+        if self.count < self.limit:
+            self.count += 1
             return None
         if self.retry_after is not None:
             return self.retry_after
-        return max(1, math.ceil((1 - self.tokens) / self.rate))
+        # Whole seconds, as Zendesk sends them: rounded up, so a client that waits them out
+        # finds the window turned.
+        return max(1, math.ceil(self.start + self.length - now))
 
 
 @attrs.frozen
@@ -319,3 +331,4 @@ class Admission:
     # client that learns its pace from these headers is not slowed by a limit that isn't there.
     limit: int | None
     remaining: int | None
+    window: int | None = None

@@ -13,7 +13,14 @@ from types import MappingProxyType
 from typing import Final
 
 from ._rules import JSONObject, is_int
-from ._state import GreetingRecord, GroupRecord, IvrRecord, MenuRecord, RouteRecord
+from ._state import (
+    GreetingRecord,
+    GroupRecord,
+    IvrRecord,
+    MenuRecord,
+    PhoneNumberRecord,
+    RouteRecord,
+)
 
 API_PREFIX: Final = "/api/v2/channels/voice"
 #: Groups belong to Zendesk Support, not Talk, so they sit outside `API_PREFIX`.
@@ -126,6 +133,41 @@ def render_group(group: GroupRecord, base: str) -> JSONObject:
         "created_at": group.created_at,
         "updated_at": group.created_at,
         "url": f"{base}{GROUPS_PATH}/{group.id}.json",
+    }
+
+
+def render_phone_number(phone: PhoneNumberRecord, base: str, ivr_id: int | None) -> JSONObject:
+    """
+    Render a Talk number as the Phone Numbers docs show one; *ivr_id* is the IVR answering on
+    it. North American numbers display as ``+1 (415) 555-0100``, others as stored.
+    """
+    digits = phone.number.removeprefix("+1")
+    display = phone.number
+    if phone.number.startswith("+1") and len(digits) == 10 and digits.isdigit():
+        display = f"+1 ({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return {
+        "id": phone.id,
+        "number": phone.number,
+        "display_number": display,
+        "name": phone.nickname or display,
+        "nickname": phone.nickname,
+        "country_code": "US" if phone.number.startswith("+1") else None,
+        "toll_free": False,
+        "capabilities": {"sms": True, "mms": False, "voice": True},
+        "sms_enabled": True,
+        "voice_enabled": True,
+        "outbound_enabled": True,
+        "external": False,
+        "recorded": False,
+        "transcription": False,
+        "priority": 0,
+        "line_type": "phone",
+        "ivr_id": ivr_id,
+        "group_ids": [],
+        "greeting_ids": [],
+        "default_greeting_ids": ["voicemail_en", "ivr_en"],
+        "created_at": "2024-01-01T00:00:00Z",
+        "url": f"{base}{API_PREFIX}/phone_numbers/{phone.id}.json",
     }
 
 

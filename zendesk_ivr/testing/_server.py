@@ -16,11 +16,13 @@ from yarl import URL
 from ._app import make_app
 from ._demo import seed_ivrs
 from ._faults import (
+    DEFAULT_PLAN_LIMIT,
+    DEFAULT_WINDOW,
     Credentials,
     DelayFault,
     DropFault,
+    RateWindow,
     RecordedRequest,
-    TokenBucket,
     TruncateFault,
     status_fault,
 )
@@ -36,12 +38,13 @@ class FakeZendesk:
     A fake Zendesk Talk IVR API for tests, started with `FakeZendesk.start`.
 
     It serves ``/api/v2/channels/voice/ivr`` with its menus and routes, and lists
-    the groups (``/api/v2/groups``, by offset or cursor pages) and greetings
-    (``/api/v2/channels/voice/greetings``, the built-in ones with string ids beside
-    the uploaded ones) they point at, all from memory. It checks credentials, paginates, and injects
-    faults on request. It also plays Zendesk's OAuth token endpoint (``/oauth/tokens``)
-    for clients registered with `add_oauth_client`, with tokens that expire on a
-    clock the test can move with `advance_clock`.
+    the groups (``/api/v2/groups``, by offset or cursor pages), greetings
+    (``/api/v2/channels/voice/greetings``, the built-in ones with string ids beside the
+    uploaded ones) and phone numbers (``/api/v2/channels/voice/phone_numbers``) they point at,
+    all from memory. It checks credentials, paginates, and injects faults on request. It also
+    plays Zendesk's OAuth token endpoint (``/oauth/tokens``) for clients registered with
+    `add_oauth_client`, with tokens that expire on a clock the test can move with
+    `advance_clock`.
     Close it with `aclose` or by using it as an async context manager.
     """
 
@@ -60,6 +63,8 @@ class FakeZendesk:
         host: str = "127.0.0.1",
         port: int = 0,
         max_page_size: int = 100,
+        rate_limit: int | None = DEFAULT_PLAN_LIMIT,
+        rate_limit_window: float = DEFAULT_WINDOW,
     ) -> FakeZendesk:
         """
         Start serving on *host*:*port*; port 0 picks a free one.
@@ -68,12 +73,18 @@ class FakeZendesk:
             email, api_token, password, oauth_token: The credentials the fake
                 accepts; a secret set to None turns its scheme off.
             max_page_size: The largest ``per_page``; larger values are clamped.
+            rate_limit, rate_limit_window: The plan limit, *rate_limit* requests
+                per window of *rate_limit_window* seconds (the High Volume plan's 2,500 a
+                minute by default); None sends no rate-limit headers and refuses
+                nothing. See `rate_limit`.
         """
         if max_page_size < 1:
             msg = f"max_page_size must be at least 1, got {max_page_size}"
             raise ValueError(msg)
         state = FakeState(
-            Credentials(email, api_token, password, oauth_token), max_page_size=max_page_size
+            Credentials(email, api_token, password, oauth_token),
+            max_page_size=max_page_size,
+            limiter=_window(rate_limit, rate_limit_window, None),
         )
         # A short shutdown timeout: a test that closes the fake mid-delay
         # shouldn't hang for aiohttp's default minute.
@@ -318,24 +329,22 @@ class FakeZendesk:
 
     def rate_limit(
         self,
-        requests_per_second: float | None,
+        limit: int | None,
         *,
-        burst: int | None = None,
+        window: float = DEFAULT_WINDOW,
         retry_after: float | None = None,
     ) -> None:
         """
-        Limit requests with a token bucket; None lifts the limit.
+        Allow *limit* requests per window of *window* seconds, as Zendesk counts a plan's
+        limit; None lifts the limit and its headers. The count starts afresh.
 
-        *burst* is the bucket size (one second's worth by default). A request
-        over the limit gets a 429 with Retry-After set to the whole seconds until
-        a token is free (at least 1), or to *retry_after* when given.
+        Every answer carries ``X-Rate-Limit`` (*limit*) and ``X-Rate-Limit-Remaining``.
+        A window opens with the first request after the last one closed; once it is
+        spent, requests get a text/plain 429 with Retry-After set to the whole seconds
+        until the window turns (at least 1), or to *retry_after* when given. Tests
+        shorten *window* to see windows turn over.
         """
-        if requests_per_second is None:
-            self._state.limiter = None
-            return
-        self._state.limiter = TokenBucket.create(
-            requests_per_second, burst=burst, retry_after=retry_after, now=time.monotonic()
-        )
+        self._state.limiter = _window(limit, window, retry_after)
 
     @property
     def rate_limited_count(self) -> int:
@@ -441,3 +450,19 @@ class FakeZendesk:
         """
         uploaded: list[int | str] = list(self._state.store.greetings)
         return [*BUILT_IN_GREETING_IDS, *uploaded] if built_in else uploaded
+
+    def add_phone_number(
+        self, number: str, *, nickname: str | None = None, phone_number_id: int | None = None
+    ) -> int:
+        """
+        Add a Talk number (E.164, such as ``+14155550100``), served by ``GET
+        /api/v2/channels/voice/phone_numbers``; return its id (*phone_number_id* if given).
+        """
+        store = self._state.store
+        return store.add_phone_number(number, nickname=nickname, phone_number_id=phone_number_id).id
+
+
+def _window(limit: int | None, window: float, retry_after: float | None) -> RateWindow | None:
+    if limit is None:
+        return None
+    return RateWindow.create(limit, length=window, retry_after=retry_after)

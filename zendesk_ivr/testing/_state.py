@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from ._faults import Admission, Credentials, FaultQueue, RecordedRequest, TokenBucket
+from ._faults import Admission, Credentials, FaultQueue, RateWindow, RecordedRequest
 from ._oauth import OAuthServer, bearer_token
 from ._paging import DEFAULT_PER_PAGE
 from ._rules import (
@@ -99,6 +99,13 @@ class GreetingRecord:
 
 
 @attrs.define
+class PhoneNumberRecord:
+    id: int
+    number: str  # E.164
+    nickname: str | None
+
+
+@attrs.define
 class Store:
     """
     The IVRs, their menus and routes, with Zendesk's rules where the docs give them.
@@ -112,14 +119,15 @@ class Store:
       are ignored, not refused;
     - ``overflow_options`` must be a list when sent (its element shape is undocumented).
 
-    Groups and greetings are only what IVRs point at: tests add them directly,
-    and the API only lists them. Routes and menus may name ones that don't exist,
-    as they can in Zendesk once a group or greeting is deleted.
+    Groups, greetings and phone numbers are only what IVRs point at: tests add them
+    directly, and the API only lists them. Routes and menus may name ones that don't
+    exist, as they can in Zendesk once a group or greeting is deleted.
     """
 
     ivrs: dict[int, IvrRecord] = attrs.Factory(dict)
     groups: dict[int, GroupRecord] = attrs.Factory(dict)
     greetings: dict[int, GreetingRecord] = attrs.Factory(dict)
+    phone_numbers: dict[int, PhoneNumberRecord] = attrs.Factory(dict)
     _next_id: int = FIRST_ID
 
     def new_id(self) -> int:
@@ -262,6 +270,17 @@ class Store:
 
     def delete_greeting(self, greeting_id: int) -> GreetingRecord:
         return self.greetings.pop(greeting_id)
+
+    def add_phone_number(
+        self, number: str, *, nickname: str | None = None, phone_number_id: int | None = None
+    ) -> PhoneNumberRecord:
+        phone = PhoneNumberRecord(
+            id=self.new_id() if phone_number_id is None else phone_number_id,
+            number=number,
+            nickname=nickname,
+        )
+        self.phone_numbers[phone.id] = phone
+        return phone
 
     def group_names(self) -> dict[int, str]:
         return {group.id: group.name for group in self.groups.values()}
@@ -411,7 +430,7 @@ class FakeState:
     latency: float = 0.0
     next_page_params: dict[str, str] = attrs.Factory(dict)
     omit_embedded_routes: bool = False
-    limiter: TokenBucket | None = None
+    limiter: RateWindow | None = None
     rate_limited_count: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
@@ -430,10 +449,13 @@ class FakeState:
         return "invalid_token" if check == "invalid_token" else "refused"
 
     def mark_unanswered(self, record: RecordedRequest) -> None:
+        self._replace(record, attrs.evolve(record, response_request_id=None))
+
+    def _replace(self, record: RecordedRequest, new: RecordedRequest) -> None:
         # Found by identity: the log may have been cleared or grown meanwhile.
         for index in range(len(self.requests) - 1, -1, -1):
             if self.requests[index] is record:
-                self.requests[index] = attrs.evolve(record, response_request_id=None)
+                self.requests[index] = new
                 return
 
     def admit(self, now: float) -> Admission:
@@ -442,4 +464,17 @@ class FakeState:
         retry_after = self.limiter.take(now)
         if retry_after is not None:
             self.rate_limited_count += 1
-        return Admission(retry_after, self.limiter.per_minute, self.limiter.remaining)
+        limiter = self.limiter
+        return Admission(retry_after, limiter.limit, limiter.remaining, limiter.number)
+
+    def note_admission(self, record: RecordedRequest, admission: Admission) -> RecordedRequest:
+        """
+        Write into the log which window counted *record* and whether it was refused;
+        return the record as the log now holds it.
+        """
+        if admission.window is None:
+            return record
+        refused = admission.retry_after is not None
+        noted = attrs.evolve(record, window=admission.window, rate_limited=refused)
+        self._replace(record, noted)
+        return noted
