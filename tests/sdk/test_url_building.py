@@ -82,4 +82,4 @@ def test_each_id_is_checked_under_its_own_name() -> None:
     for build, name in cases:
         with pytest.raises(InvalidArgument) as info:
             build()
-        assert str(info.value).startswith(f"{name} must be a positive integer, got ")
+        assert str(info.value).startswith(f"{name} must be a positive ")
