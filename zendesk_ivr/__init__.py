@@ -6,7 +6,7 @@ from ._client import Client
 from ._core.envelopes import Page
 from ._core.limiter import RateLimiter
 from ._core.oauth import OAuth, OAuthTokens, TokenFileStore
-from ._core.requester import Attempt
+from ._core.observe import Attempt
 from ._core.retry import RetryPolicy
 from ._core.serde import make_converter
 from ._exceptions import (
