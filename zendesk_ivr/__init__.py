@@ -1,5 +1,6 @@
 """An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
 
+from ._account import Greeting, Group, PhoneNumber
 from ._analysis.audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
 from ._analysis.graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
 from ._client import Client
@@ -40,9 +41,7 @@ from ._models import (
     ACTIONS,
     KEYPRESSES,
     UNSET,
-    Greeting,
     GreetingId,
-    Group,
     GroupOptions,
     Ivr,
     IvrFields,
@@ -52,7 +51,6 @@ from ._models import (
     IvrRouteFields,
     IvrTree,
     MenuOptions,
-    PhoneNumber,
     PhoneNumberOptions,
     RouteOptions,
     SkippedRecord,
