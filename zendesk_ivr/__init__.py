@@ -33,8 +33,9 @@ from ._migration.dangling import DanglingReference
 from ._migration.export import export
 from ._migration.idmap_by_name import NameMapping, UnmatchedReference, map_by_name
 from ._migration.journal import JournalError, JournalMismatch
-from ._migration.planner import PlanRefused, UnmappedReference, plan
+from ._migration.planner import plan
 from ._migration.references import References
+from ._migration.refusal import PlanRefused, UnmappedReference
 from ._migration.state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
 from ._migration.steps import Pending, Plan, PlannedRequest, Step
 from ._models import (
