@@ -1,12 +1,13 @@
 """An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
 
+from ._account import Greeting, Group, PhoneNumber
 from ._analysis.audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
 from ._analysis.graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
 from ._client import Client
 from ._core.envelopes import Page
 from ._core.limiter import RateLimiter
 from ._core.oauth import OAuth, OAuthTokens, TokenFileStore
-from ._core.requester import Attempt
+from ._core.observe import Attempt
 from ._core.retry import RetryPolicy
 from ._core.serde import make_converter
 from ._exceptions import (
@@ -32,17 +33,16 @@ from ._migration.dangling import DanglingReference
 from ._migration.export import export
 from ._migration.idmap_by_name import NameMapping, UnmatchedReference, map_by_name
 from ._migration.journal import JournalError, JournalMismatch
-from ._migration.planner import PlanRefused, UnmappedReference, plan
+from ._migration.planner import plan
 from ._migration.references import References
+from ._migration.refusal import PlanRefused, UnmappedReference
 from ._migration.state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
 from ._migration.steps import Pending, Plan, PlannedRequest, Step
 from ._models import (
     ACTIONS,
     KEYPRESSES,
     UNSET,
-    Greeting,
     GreetingId,
-    Group,
     GroupOptions,
     Ivr,
     IvrFields,
@@ -52,7 +52,6 @@ from ._models import (
     IvrRouteFields,
     IvrTree,
     MenuOptions,
-    PhoneNumber,
     PhoneNumberOptions,
     RouteOptions,
     SkippedRecord,

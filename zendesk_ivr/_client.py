@@ -13,8 +13,9 @@ from yarl import URL
 from ._core import auth, passwords, urls
 from ._core.limiter import RateLimiter
 from ._core.oauth import OAuth, TokenFileStore
+from ._core.observe import Attempt
 from ._core.paging import DEFAULT_MAX_PAGES
-from ._core.requester import Attempt, Requester
+from ._core.requester import Requester
 from ._core.retry import RetryPolicy
 from ._core.serde import make_converter
 from ._core.settings import check_number

@@ -14,21 +14,19 @@ from typing import Any
 
 from yarl import URL
 
+from ._account import Greeting, Group, PhoneNumber
 from ._core import envelopes, paging, urls
 from ._core.envelopes import Page
 from ._core.requester import Requester
 from ._models import (
     UNSET,
-    Greeting,
     GreetingId,
-    Group,
     Ivr,
     IvrFields,
     IvrMenu,
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
-    PhoneNumber,
     RouteOptions,
     Unset,
 )

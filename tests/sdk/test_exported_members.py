@@ -119,14 +119,16 @@ def test_every_exception_is_exported() -> None:
 
 
 def test_every_model_is_exported() -> None:
-    from zendesk_ivr import _models  # noqa: PLC0415 - the module whose classes are the models
+    from zendesk_ivr import _account, _models  # noqa: PLC0415 - the modules of the models
 
     models = {
         name
-        for name, value in _defined_in(_models).items()
+        for module in (_models, _account)
+        for name, value in _defined_in(module).items()
         if inspect.isclass(value) and attrs.has(value)
     }
     assert {"Ivr", "IvrMenu", "IvrRoute", "IvrFields", "GroupOptions", "UnknownOptions"} <= models
+    assert {"Group", "Greeting", "PhoneNumber"} <= models
     assert models - set(zendesk_ivr.__all__) == set()
     # A listing's page is a model too, though it lives with the protocol.
     assert "Page" in zendesk_ivr.__all__

@@ -12,7 +12,8 @@ from .._client import Client
 from .._migration import journal as _journal
 from .._migration.apply import ApplyFailed, apply
 from .._migration.idmap_by_name import map_by_name
-from .._migration.planner import PlanRefused, plan
+from .._migration.planner import plan
+from .._migration.refusal import PlanRefused
 from .._migration.state import DesiredState, IdMap, load_export
 from .._migration.steps import STEP_ACTIONS, Plan, Step
 from .._models import GroupOptions, IvrTree, VoicemailOptions

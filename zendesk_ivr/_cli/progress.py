@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .._core.requester import Attempt
+from .._core.observe import Attempt
 
 
 class Progress:

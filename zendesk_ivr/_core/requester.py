@@ -1,7 +1,7 @@
 """
 What every resource needs from the client: send a request with retries under the client's limits,
-decode one object, walk pages. Protocol rules come from `_protocol`, retry rules from `_retry`,
-bytes on the wire from `_http`.
+decode one object, walk pages. Protocol rules come from `urls`, `responses` and `envelopes`, retry
+rules from `retry`, budget from `limiter`, bytes on the wire from `transport`.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import random
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
 from typing import Any, TypeVar
 
+import attrs
 from attrs import frozen
 from cattrs import Converter
 from yarl import URL
@@ -36,29 +36,12 @@ from .auth import Credentials
 from .envelopes import Envelope, Page, PageLinks
 from .limiter import RateLimiter, _MustWait
 from .oauth import OAuth
+from .observe import Attempt, log_retry, record_attempt
 from .responses import Response
 from .retry import RetryPolicy, server_retry_after
 from .transport import Transport
 
 T = TypeVar("T")
-logger = logging.getLogger("zendesk_ivr")
-
-
-@frozen
-class Attempt:
-    """
-    One HTTP attempt, as handed to the client's ``on_attempt`` hook (for metrics) and logged.
-
-    ``status`` is None when no response arrived; ``error`` then names the failure.
-    """
-
-    method: str
-    url: str
-    attempt: int
-    status: int | None
-    duration: float
-    request_id: str | None
-    error: str | None
 
 
 @frozen
@@ -116,73 +99,80 @@ class Requester:
         """
         Send with retries; return the successful response and its decoded JSON (None when
         *parse* is off or the body is empty). Errors surface typed once retries are spent.
+
+        Three layers, each a method: this retry loop (waits, backoff, the limiter's pause,
+        a DELETE whose lost answer was a success), `_send_authorized` (credentials, and one
+        OAuth refresh on a 401), `_attempt` (one request on the wire under the client's limits).
         """
         body = None if payload is None else _json_body(payload)
-        start = time.monotonic()
-        deadline = None if self.policy.deadline is None else start + self.policy.deadline
-        attempt = 0
-        reauthorized = False
-        maybe_done = False  # an earlier attempt may have been carried out, its answer lost
+        started = time.monotonic()
+        deadline = None if self.policy.deadline is None else started + self.policy.deadline
+        call = _Call(method, url, body, deadline)
         while True:
-            attempt += 1
             try:
-                response = await self._attempt(method, url, body, attempt, deadline)
-                decoded = responses.decode_json(response, now=time.time()) if parse else None
-                if not parse and not 200 <= response.status < 300:
-                    raise responses.error_for(response, now=time.time())
-                return Outcome(response=response, body=decoded, attempts=attempt)
-            except _Unauthorized as refused:
-                if self._oauth is None or reauthorized:
-                    refused.error.attempts = attempt
-                    if self._credentials is not None and self._credentials.scheme == "password":
-                        raise passwords.explain_refusal(refused.error) from None
-                    raise refused.error from None
-                # An expired or revoked access token: refresh once, then send this again.
-                reauthorized = True
-                await self._oauth.after_unauthorized(refused.generation, self._token_request)
+                response = await self._send_authorized(call)
+                if not parse:
+                    if not 200 <= response.status < 300:
+                        raise responses.error_for(response, now=time.time())
+                    return Outcome(response=response, body=None, attempts=call.attempts)
+                decoded = responses.decode_json(response, now=time.time())
+                return Outcome(response=response, body=decoded, attempts=call.attempts)
             except (APIError, TransportError, DecodeError) as error:
-                error.attempts = attempt
-                if method == "DELETE" and maybe_done and isinstance(error, NotFound):
+                error.attempts = call.attempts
+                if method == "DELETE" and call.maybe_done and isinstance(error, NotFound):
                     raise _GoneAfterRetry from None
-                server_wait = server_retry_after(error)
-                if server_wait is not None and server_wait <= self.policy.max_retry_after:
-                    # Every task of the client (and of clients sharing the limiter) holds off,
-                    # whether or not this call waits it out itself. A longer wait than the
-                    # client would ever take is surfaced to this call alone: one absurd header
-                    # must not stop every other call.
-                    self.limiter.pause(server_wait)
-                maybe_done = maybe_done or _maybe_carried_out(error)
-                delay = self._retry_delay(method, error, attempt, deadline)
+                self._share_server_wait(error)
+                call.maybe_done = call.maybe_done or _maybe_carried_out(error)
+                delay = self._retry_delay(call, error)
                 if delay is None:
                     raise
-                if isinstance(error, RateLimited) or server_wait is not None:
-                    logger.warning(
-                        "%s %s: %s; waiting %.1f s before attempt %d",
-                        method,
-                        url.path,
-                        _short(error),
-                        delay,
-                        attempt + 1,
-                    )
-                else:
-                    logger.debug(
-                        "%s %s: %s; retrying in %.2f s", method, url.path, _short(error), delay
-                    )
+                log_retry(method, url, error, call.attempts, delay)
                 await asyncio.sleep(delay)
 
-    def _retry_delay(
-        self, method: str, error: ZendeskError, attempt: int, deadline: float | None
-    ) -> float | None:
-        delay = self.policy.delay_for(method, error, attempt - 1, random.random)
+    def _share_server_wait(self, error: ZendeskError) -> None:
+        """
+        A 429 (or a 503 with Retry-After) holds off every task of the client, and of clients
+        sharing its limiter, whether or not this call waits it out itself. A longer wait than
+        the client would ever take is surfaced to this call alone: one absurd header must not
+        stop every other call.
+        """
+        server_wait = server_retry_after(error)
+        if server_wait is not None and server_wait <= self.policy.max_retry_after:
+            self.limiter.pause(server_wait)
+
+    def _retry_delay(self, call: _Call, error: ZendeskError) -> float | None:
+        delay = self.policy.delay_for(call.method, error, call.attempts - 1, random.random)
         if delay is None:
             return None
-        if deadline is not None and time.monotonic() + delay >= deadline:
+        if call.deadline is not None and time.monotonic() + delay >= call.deadline:
             return None
         return delay
 
-    async def _attempt(
-        self, method: str, url: URL, body: bytes | None, attempt: int, deadline: float | None
-    ) -> Response:
+    async def _send_authorized(self, call: _Call) -> Response:
+        """
+        One attempt with the client's credentials, and with OAuth one more after a 401 (an
+        expired or revoked access token), once per call, after refreshing the tokens.
+        """
+        while True:
+            response, generation = await self._attempt(call)
+            if response.status != 401:
+                return response
+            refused = responses.error_for(response, now=time.time())
+            refused.attempts = call.attempts
+            if self._oauth is None or call.reauthorized:
+                if self._credentials is not None and self._credentials.scheme == "password":
+                    raise passwords.explain_refusal(refused)
+                raise refused
+            call.reauthorized = True
+            await self._oauth.after_unauthorized(generation, self._token_request)
+
+    async def _attempt(self, call: _Call) -> tuple[Response, int]:
+        """
+        One request on the wire, once a connection slot, the credentials and the rate limit's
+        budget allow; the response, and which generation of OAuth tokens it was sent with.
+        """
+        call.attempts += 1
+        method, url, deadline = call.method, call.url, call.deadline
         # The deadline only needs watching when something makes this attempt wait.
         if self._slots.locked():
             await self._before_deadline(self._slots.acquire(), deadline, method, url)
@@ -203,22 +193,13 @@ class Requester:
             headers: Mapping[str, str] | None = None
             status: int | None = None
             try:
-                response = await self._send(
-                    method,
-                    url,
-                    body,
-                    credentials=credentials,
-                    attempt=attempt,
-                    deadline=deadline,
-                )
+                response = await self._send(call, credentials)
                 headers, status = response.headers, response.status
             finally:
                 self.limiter.settle(headers, ticket, status)
         finally:
             self._slots.release()
-        if response.status == 401:
-            raise _Unauthorized(responses.error_for(response, now=time.time()), generation)
-        return response
+        return response, generation
 
     async def _wait_for_budget(self, method: str, url: URL) -> int:
         wait = self.policy.wait_on_rate_limit
@@ -256,35 +237,27 @@ class Requester:
             request_sent=False,
         )
 
-    async def _send(
-        self,
-        method: str,
-        url: URL,
-        body: bytes | None,
-        *,
-        credentials: Credentials,
-        attempt: int,
-        deadline: float | None,
-    ) -> Response:
+    async def _send(self, call: _Call, credentials: Credentials) -> Response:
         self.requests_sent += 1
         self.in_flight += 1
         began = time.monotonic()
         response: Response | None = None
         failure: str | None = None
-        time_left = None if deadline is None else deadline - began
+        time_left = None if call.deadline is None else call.deadline - began
         try:
             response = await self.transport.send(
-                method, url, body, credentials=credentials, time_left=time_left
+                call.method, call.url, call.body, credentials=credentials, time_left=time_left
             )
         except TransportError as exc:
             failure = type(exc).__name__
             raise
         finally:
             self.in_flight -= 1
-            self._record(
-                method,
-                url=url,
-                attempt=attempt,
+            record_attempt(
+                self._on_attempt,
+                call.method,
+                url=call.url,
+                attempt=call.attempts,
                 response=response,
                 duration=time.monotonic() - began,
                 failure=failure,
@@ -317,49 +290,6 @@ class Requester:
         except ValueError:
             parsed = None
         return response.status, parsed, response.request_id
-
-    def _record(
-        self,
-        method: str,
-        *,
-        url: URL,
-        attempt: int,
-        response: Response | None,
-        duration: float,
-        failure: str | None,
-    ) -> None:
-        status = None if response is None else response.status
-        request_id = None if response is None else response.request_id
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %s in %.1f ms (attempt %d, request id %s)",
-                method,
-                url.path_qs,
-                status if status is not None else failure,
-                duration * 1000,
-                attempt,
-                request_id,
-                extra={
-                    "http_method": method,
-                    "path": url.path,
-                    "status": status,
-                    "attempt": attempt,
-                    "duration": duration,
-                    "request_id": request_id,
-                },
-            )
-        if self._on_attempt is not None:
-            self._on_attempt(
-                Attempt(
-                    method=method,
-                    url=str(url),
-                    attempt=attempt,
-                    status=status,
-                    duration=duration,
-                    request_id=request_id,
-                    error=failure,
-                )
-            )
 
     async def fetch_one(
         self,
@@ -437,6 +367,19 @@ def _json_body(payload: Any) -> bytes:
         raise InvalidArgument(f"the request body cannot be sent as JSON: {exc}") from None
 
 
+@attrs.define
+class _Call:
+    """One call of `Requester.request`, across its attempts."""
+
+    method: str
+    url: URL
+    body: bytes | None
+    deadline: float | None
+    attempts: int = 0
+    reauthorized: bool = False  # OAuth tokens were refreshed for this call once already
+    maybe_done: bool = False  # an earlier attempt may have been carried out, its answer lost
+
+
 class _GoneAfterRetry(Exception):
     """
     A retried DELETE got 404 after an attempt that may have been carried out (a timeout, a
@@ -451,21 +394,3 @@ def _maybe_carried_out(error: ZendeskError) -> bool:
     if isinstance(error, RateLimited) or server_retry_after(error) is not None:
         return False  # 429, and 503 with Retry-After: the server says it did not run it
     return isinstance(error, ServerError | DecodeError)
-
-
-class _Unauthorized(Exception):
-    """
-    A 401 inside `Requester.request`, never outside it, with the generation of OAuth tokens it
-    refused (a counter, not a secret, so no exception ever holds a token).
-    """
-
-    def __init__(self, error: APIError, generation: int) -> None:
-        super().__init__("unauthorized")
-        self.error = error
-        self.generation = generation
-
-
-def _short(error: ZendeskError) -> str:
-    if isinstance(error, APIError):
-        return f"{error.status} {type(error).__name__}"
-    return type(error).__name__

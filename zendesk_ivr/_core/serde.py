@@ -27,20 +27,18 @@ from cattrs.errors import AttributeValidationNote
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as make_json_converter
 
+from .._account import Greeting, Group, PhoneNumber
 from .._models import (
     MAX_ID,
     TYPED_OPTIONS,
     UNSET,
-    Greeting,
     GreetingId,
-    Group,
     Ivr,
     IvrFields,
     IvrMenu,
     IvrMenuFields,
     IvrRoute,
     IvrRouteFields,
-    PhoneNumber,
     RouteOptions,
     TextbackOptions,
     UnknownOptions,

@@ -14,7 +14,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
-from .._models import Greeting, Group, Ivr, IvrMenu, IvrRoute, SkippedRecord
+from .._account import Greeting, Group
+from .._models import Ivr, IvrMenu, IvrRoute, SkippedRecord
 
 T = TypeVar("T")
 logger = logging.getLogger("zendesk_ivr")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from .._models import Greeting, Group, PhoneNumber
+from .._account import Greeting, Group, PhoneNumber
 from .references import SECTIONS, ReferenceKind, read_account_objects, referenced_ids
 from .state import DesiredState, IdMap, InvalidExport
 

@@ -12,13 +12,9 @@ escaped with a backslash; a pruned object whose name is not unique gets ``#id``)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Literal, NamedTuple, TypeAlias
-
-import attrs
-from attrs import frozen
+from typing import Any, Final, NamedTuple
 
 from .._core.serde import make_converter
-from .._exceptions import ZendeskError
 from .._models import (
     GroupOptions,
     Ivr,
@@ -31,7 +27,8 @@ from .._models import (
 )
 from .dangling import DanglingKind, DanglingReference
 from .references import References
-from .state import DesiredState, IdMap, listed
+from .refusal import PlanRefused, RefKind, UnmappedReference
+from .state import DesiredState, IdMap
 from .steps import (
     Pending,
     Plan,
@@ -40,73 +37,13 @@ from .steps import (
     StepKind,
     default_menu_key,
     digest,
-    pendings,
+    order_steps,
 )
 
-__all__ = ["PlanRefused", "UnmappedReference", "plan"]
+__all__ = ["plan"]
 
 _CONVERTER: Final = make_converter()
 _REF_KINDS: Final = ("group", "greeting", "phone_number")
-RefKind: TypeAlias = Literal["group", "greeting", "phone_number"]
-
-
-@frozen
-class UnmappedReference:
-    """A reference the id map does not cover: its kind, old id and the objects using it."""
-
-    kind: RefKind
-    id: int
-    used_by: tuple[str, ...]
-
-    def __str__(self) -> str:
-        places = ", ".join(self.used_by[:3])
-        more = f" and {len(self.used_by) - 3} more" if len(self.used_by) > 3 else ""
-        return f"{self.kind.replace('_', ' ')} {self.id} (used by {places}{more})"
-
-
-class PlanRefused(ZendeskError):
-    """
-    The desired state cannot be planned safely; nothing was planned or sent.
-
-    ``unmapped`` lists every reference the id map does not cover; ``dangling`` every reference
-    to what does not exist where it comes from (a route to a menu its IVR lacks, or a group,
-    greeting or phone number the export's source did not have), unless the plan was asked to
-    skip them; ``problems`` every other reason (duplicate names or keypresses, an ambiguous
-    match), one line each. `to_json` gives them all, unabridged.
-    """
-
-    def __init__(
-        self,
-        unmapped: Sequence[UnmappedReference],
-        problems: Sequence[str] = (),
-        dangling: Sequence[DanglingReference] = (),
-    ) -> None:
-        self.unmapped = tuple(unmapped)
-        self.problems = tuple(problems)
-        self.dangling = tuple(dangling)
-        reasons = list(self.problems)
-        if self.dangling:
-            where = listed([str(d) for d in self.dangling])
-            reasons.append(
-                f"{len(self.dangling)} dangling references to what does not exist where they "
-                f"come from ({where}); leave them out with skip_dangling (--skip-dangling)"
-            )
-        if self.unmapped:
-            refs = ", ".join(f"{r.kind.replace('_', ' ')} {r.id}" for r in self.unmapped[:20])
-            if len(self.unmapped) > 20:
-                refs += f" and {len(self.unmapped) - 20} more"
-            reasons.append(f"no id mapping for {refs} (add them to the id map)")
-        super().__init__(f"plan refused: {listed(reasons)}")
-
-    def to_json(self) -> dict[str, Any]:
-        """Every reason for the refusal, none left out, as JSON."""
-        return {
-            "unmapped": [
-                {"kind": r.kind, "id": r.id, "used_by": list(r.used_by)} for r in self.unmapped
-            ],
-            "dangling": [d.to_json() for d in self.dangling],
-            "problems": list(self.problems),
-        }
 
 
 def plan(
@@ -176,7 +113,7 @@ def plan(
                 **options,
             }
         )
-    steps = _ordered(planner.steps, planner.extra_deps)
+    steps = order_steps(planner.steps, planner.extra_deps)
     return Plan(steps, origin, skipped=tuple(planner.skipped))
 
 
@@ -461,36 +398,6 @@ class _Planner:
                 target = options.menu_id
             raw["menu_id"] = target
         return None if len(self.dangling) + len(self.skipped) > refs_before else raw
-
-
-def _ordered(steps: Sequence[Step], extra_deps: Mapping[str, set[str]]) -> tuple[Step, ...]:
-    producer: dict[str, str] = {}
-    for step in steps:
-        if step.action == "create":
-            producer[step.key] = step.key
-            if step.kind == "ivr":
-                producer[default_menu_key(step.key)] = step.key
-    deps = {
-        step.key: sorted(
-            {producer[p.key] for p in pendings([step.ids, step.fields])}
-            | extra_deps.get(step.key, set())
-        )
-        for step in steps
-    }
-    levels: dict[str, int] = {}
-
-    def level(key: str) -> int:
-        # Dependencies only point from children to what they need, so there is no cycle.
-        if key not in levels:
-            levels[key] = 1 + max((level(d) for d in deps[key]), default=-1)
-        return levels[key]
-
-    index = {step.key: i for i, step in enumerate(steps)}
-    done = [
-        attrs.evolve(step, depends_on=tuple(deps[step.key]), level=level(step.key))
-        for step in steps
-    ]
-    return tuple(sorted(done, key=lambda step: (step.level, index[step.key])))
 
 
 def _esc(name: str) -> str:

@@ -16,16 +16,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 from attrs import field, frozen
 
+from .._account import Greeting, Group, PhoneNumber
 from .._core.tasks import first_error
-from .._models import (
-    Greeting,
-    Group,
-    GroupOptions,
-    Ivr,
-    PhoneNumber,
-    TextbackOptions,
-    VoicemailOptions,
-)
+from .._models import GroupOptions, Ivr, TextbackOptions, VoicemailOptions
 
 if TYPE_CHECKING:
     from .._client import Client

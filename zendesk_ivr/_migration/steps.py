@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias
 
+import attrs
 from attrs import field, frozen
 from yarl import URL
 
@@ -289,3 +290,37 @@ def digest(document: Any) -> str:
 
 def _show(value: Any) -> str:
     return json.dumps(_fill(value, {}), ensure_ascii=False)
+
+
+def order_steps(steps: Sequence[Step], extra_deps: Mapping[str, set[str]]) -> tuple[Step, ...]:
+    """
+    *steps* with what each depends on (the creates of the pending ids it holds, and
+    *extra_deps*) and its level, in a deterministic topological order (ties as given).
+    """
+    producer: dict[str, str] = {}
+    for step in steps:
+        if step.action == "create":
+            producer[step.key] = step.key
+            if step.kind == "ivr":
+                producer[default_menu_key(step.key)] = step.key
+    deps = {
+        step.key: sorted(
+            {producer[p.key] for p in pendings([step.ids, step.fields])}
+            | extra_deps.get(step.key, set())
+        )
+        for step in steps
+    }
+    levels: dict[str, int] = {}
+
+    def level(key: str) -> int:
+        # Dependencies only point from children to what they need, so there is no cycle.
+        if key not in levels:
+            levels[key] = 1 + max((level(d) for d in deps[key]), default=-1)
+        return levels[key]
+
+    index = {step.key: i for i, step in enumerate(steps)}
+    done = [
+        attrs.evolve(step, depends_on=tuple(deps[step.key]), level=level(step.key))
+        for step in steps
+    ]
+    return tuple(sorted(done, key=lambda step: (step.level, index[step.key])))

@@ -1,34 +1,19 @@
 """
-The fake's aiohttp.web application: routes, handlers, and the middleware that
-logs requests, applies latency, rate limits and faults, and checks credentials.
-
-The OAuth token endpoint goes through the same middleware, but needs no
-credentials: the client authenticates with its id and secret in the body.
+The fake's aiohttp.web application: its routes and their handlers, which answer from the state
+as the API docs describe. Every request passes `_pipeline.pipeline` first.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final, TypeVar
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from ._faults import (
-    DelayFault,
-    DropFault,
-    Fault,
-    RecordedRequest,
-    StatusFault,
-    TruncateFault,
-    format_retry_after,
-)
 from ._greetings import BUILT_IN_GREETINGS, BuiltInGreeting, render_built_in
-from ._oauth import INVALID_TOKEN, TOKEN_PATH, OAuthError
+from ._oauth import TOKEN_PATH, OAuthError
 from ._paging import (
     cursor_body,
     cursor_slice,
@@ -39,6 +24,8 @@ from ._paging import (
     parse_cursor_request,
     parse_page_request,
 )
+from ._pipeline import STATE, json_response, pipeline
+from ._records import GreetingRecord, IvrRecord, MenuRecord, RouteRecord
 from ._render import (
     API_PREFIX,
     GROUPS_PATH,
@@ -49,12 +36,11 @@ from ._render import (
     render_phone_number,
     render_route,
 )
-from ._rules import ApiError, JSONObject, not_found, parse_wrapped
-from ._state import FakeState, GreetingRecord, IvrRecord, MenuRecord, RouteRecord
+from ._rules import JSONObject, parse_wrapped
+from ._state import FakeState
 
 R = TypeVar("R")
 
-STATE: Final = web.AppKey("zendesk_ivr_fake_state", FakeState)
 
 _JSON_SUFFIX: Final = r"{json_suffix:(?:\.json)?}"
 _IVRS: Final = f"{API_PREFIX}/ivr"
@@ -65,12 +51,10 @@ _ROUTES: Final = _MENU + "/routes"
 _ROUTE: Final = _ROUTES + "/{route_id:[0-9]+}"
 _GREETINGS: Final = f"{API_PREFIX}/greetings"
 _PHONE_NUMBERS: Final = f"{API_PREFIX}/phone_numbers"
-# Matched on the path rather than the route, so a GET there gets a 405, not a 401.
-_OPEN_PATHS: Final = frozenset({TOKEN_PATH, TOKEN_PATH + ".json"})
 
 
 def make_app(state: FakeState) -> web.Application:
-    app = web.Application(middlewares=[_pipeline])
+    app = web.Application(middlewares=[pipeline])
     app[STATE] = state
     routes: Sequence[tuple[str, Mapping[str, Handler]]] = (
         (_IVRS, {"GET": _list_ivrs, "POST": _create_ivr}),
@@ -92,13 +76,6 @@ def make_app(state: FakeState) -> web.Application:
 
 
 # --- responses ------------------------------------------------------------------------
-
-
-def _json_response(status: int, body: JSONObject) -> web.Response:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return web.Response(
-        status=status, body=text.encode(), content_type="application/json", charset="utf-8"
-    )
 
 
 def _base(request: web.Request) -> str:
@@ -144,7 +121,7 @@ def _list(
     body = list_body(
         key, items, page, len(records), lambda n: page_link(url, n, state.next_page_params)
     )
-    return _json_response(200, body)
+    return json_response(200, body)
 
 
 # --- handlers -------------------------------------------------------------------------
@@ -158,27 +135,27 @@ async def _list_ivrs(request: web.Request) -> web.Response:
 async def _show_ivr(request: web.Request) -> web.Response:
     (ivr_id,) = _ids(request, "ivr_id")
     ivr = request.app[STATE].store.ivr(ivr_id)
-    return _json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
+    return json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _create_ivr(request: web.Request) -> web.Response:
     fields = parse_wrapped(await request.read(), "ivr")
     ivr = request.app[STATE].store.create_ivr(fields)
-    return _json_response(201, {"ivr": _ivr_renderer(request)(ivr)})
+    return json_response(201, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _update_ivr(request: web.Request) -> web.Response:
     (ivr_id,) = _ids(request, "ivr_id")
     fields = parse_wrapped(await request.read(), "ivr")
     ivr = request.app[STATE].store.update_ivr(ivr_id, fields)
-    return _json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
+    return json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _delete_ivr(request: web.Request) -> web.Response:
     # The docs are silent; third-party pages say 200 with the deleted IVR.
     (ivr_id,) = _ids(request, "ivr_id")
     ivr = request.app[STATE].store.delete_ivr(ivr_id)
-    return _json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
+    return json_response(200, {"ivr": _ivr_renderer(request)(ivr)})
 
 
 async def _list_menus(request: web.Request) -> web.Response:
@@ -189,27 +166,27 @@ async def _list_menus(request: web.Request) -> web.Response:
 
 async def _show_menu(request: web.Request) -> web.Response:
     menu = request.app[STATE].store.menu(*_ids(request, "ivr_id", "menu_id"))
-    return _json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
+    return json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _create_menu(request: web.Request) -> web.Response:
     (ivr_id,) = _ids(request, "ivr_id")
     fields = parse_wrapped(await request.read(), "ivr_menu")
     menu = request.app[STATE].store.create_menu(ivr_id, fields)
-    return _json_response(201, {"ivr_menu": _menu_renderer(request)(menu)})
+    return json_response(201, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _update_menu(request: web.Request) -> web.Response:
     ivr_id, menu_id = _ids(request, "ivr_id", "menu_id")
     fields = parse_wrapped(await request.read(), "ivr_menu")
     menu = request.app[STATE].store.update_menu(ivr_id, menu_id, fields)
-    return _json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
+    return json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _delete_menu(request: web.Request) -> web.Response:
     # The IVR Menus page shows 200 with the deleted menu.
     menu = request.app[STATE].store.delete_menu(*_ids(request, "ivr_id", "menu_id"))
-    return _json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
+    return json_response(200, {"ivr_menu": _menu_renderer(request)(menu)})
 
 
 async def _list_routes(request: web.Request) -> web.Response:
@@ -220,21 +197,21 @@ async def _list_routes(request: web.Request) -> web.Response:
 
 async def _show_route(request: web.Request) -> web.Response:
     route = request.app[STATE].store.route(*_ids(request, "ivr_id", "menu_id", "route_id"))
-    return _json_response(200, {"ivr_route": _route_renderer(request)(route)})
+    return json_response(200, {"ivr_route": _route_renderer(request)(route)})
 
 
 async def _create_route(request: web.Request) -> web.Response:
     ivr_id, menu_id = _ids(request, "ivr_id", "menu_id")
     fields = parse_wrapped(await request.read(), "ivr_route")
     route = request.app[STATE].store.create_route(ivr_id, menu_id, fields)
-    return _json_response(201, {"ivr_route": _route_renderer(request)(route)})
+    return json_response(201, {"ivr_route": _route_renderer(request)(route)})
 
 
 async def _update_route(request: web.Request) -> web.Response:
     ivr_id, menu_id, route_id = _ids(request, "ivr_id", "menu_id", "route_id")
     fields = parse_wrapped(await request.read(), "ivr_route")
     route = request.app[STATE].store.update_route(ivr_id, menu_id, route_id, fields)
-    return _json_response(200, {"ivr_route": _route_renderer(request)(route)})
+    return json_response(200, {"ivr_route": _route_renderer(request)(route)})
 
 
 async def _delete_route(request: web.Request) -> web.Response:
@@ -257,7 +234,7 @@ async def _list_groups(request: web.Request) -> web.Response:
     page = ordered[start:stop]
     items = [render_group(group, base) for group in page]
     ids = [group.id for group in page]
-    return _json_response(200, cursor_body("groups", items, ids, has_more, request.url))
+    return json_response(200, cursor_body("groups", items, ids, has_more, request.url))
 
 
 async def _list_phone_numbers(request: web.Request) -> web.Response:
@@ -298,179 +275,10 @@ async def _create_token(request: web.Request) -> web.Response:
     try:
         token = state.oauth.token_request(body, request.content_type, time.monotonic())
     except OAuthError as exc:
-        response = _json_response(exc.status, exc.body)
+        response = json_response(exc.status, exc.body)
     else:
-        response = _json_response(200, token)
+        response = json_response(200, token)
     # RFC 6749 section 5.1: token responses must not be cached.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
-
-
-# --- the pipeline every request goes through ------------------------------------------
-
-
-def _record(request: web.Request, body: bytes, request_id: str) -> RecordedRequest:
-    return RecordedRequest(
-        method=request.method,
-        path=request.path,
-        query=tuple(request.query.items()),
-        headers=dict(request.headers.items()),
-        body=body,
-        response_request_id=request_id,
-    )
-
-
-@web.middleware
-async def _pipeline(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """
-    Log the request, then answer it while counting how many are in flight at once.
-    """
-    state = request.app[STATE]
-    request_id = uuid.uuid4().hex
-    record = _record(request, await request.read(), request_id)
-    state.requests.append(record)
-    state.in_flight += 1
-    state.max_in_flight = max(state.max_in_flight, state.in_flight)
-    try:
-        return await _answer(request, handler, record, request_id)
-    finally:
-        state.in_flight -= 1
-
-
-async def _answer(
-    request: web.Request, handler: Handler, record: RecordedRequest, request_id: str
-) -> web.StreamResponse:
-    """
-    Wait, rate-limit, apply a fault, authenticate, then handle.
-
-    Faults come before authentication because they stand for the network and the
-    load balancer, which answer before Zendesk's application checks credentials.
-    """
-    state = request.app[STATE]
-    if state.latency > 0:
-        await asyncio.sleep(state.latency)
-    admission = state.admit(time.monotonic())
-    record = state.note_admission(record, admission)
-    headers = {"x-request-id": request_id}
-    if admission.limit is not None and admission.remaining is not None:
-        headers["X-Rate-Limit"] = str(admission.limit)
-        headers["X-Rate-Limit-Remaining"] = str(admission.remaining)
-    if admission.retry_after is not None:
-        response: web.StreamResponse = web.Response(
-            status=429, text="Too Many Requests", content_type="text/plain"
-        )
-        response.headers["Retry-After"] = format_retry_after(admission.retry_after)
-    else:
-        fault = state.faults.take(request.method, request.path)
-        if isinstance(fault, DropFault) and fault.mode == "before_response":
-            # Nothing is handled: the connection dies as the request arrives.
-            state.mark_unanswered(record)
-            if request.transport is not None:
-                request.transport.close()
-            return web.Response()  # aiohttp fails to send it and quietly drops it
-        response = await _respond(request, handler, fault, headers)
-    if not response.prepared:  # a half-sent body already carries them
-        response.headers.update(headers)
-    return response
-
-
-async def _respond(
-    request: web.Request, handler: Handler, fault: Fault | None, headers: Mapping[str, str]
-) -> web.StreamResponse:
-    if isinstance(fault, StatusFault):
-        return _status_response(fault)
-    if isinstance(fault, DelayFault):
-        await asyncio.sleep(fault.seconds)
-    response = await _handle(request, handler)
-    if isinstance(fault, TruncateFault):
-        # The request was handled: only the answer is lost, as on a real network.
-        body = _body_of(response)
-        return web.Response(
-            status=200,
-            body=body[: len(body) // 2],
-            content_type="application/json",
-            charset="utf-8",
-        )
-    if isinstance(fault, DropFault):  # mid_body; before_response never gets here
-        return await _send_half(request, _body_of(response), headers)
-    return response
-
-
-def _status_response(fault: StatusFault) -> web.Response:
-    response = web.Response(status=fault.status, body=fault.body)
-    response.headers["Content-Type"] = fault.content_type
-    # Later headers win, so a test can override Content-Type itself.
-    for name, value in fault.headers:
-        response.headers[name] = value
-    return response
-
-
-async def _send_half(
-    request: web.Request, body: bytes, headers: Mapping[str, str]
-) -> web.StreamResponse:
-    """Promise the whole *body*, send half of it, then hang up."""
-    response = web.StreamResponse(status=200, headers=headers)
-    response.content_type = "application/json"
-    response.charset = "utf-8"
-    # An empty body (a 204) still promises a byte, so the client sees a short body.
-    response.content_length = max(len(body), 1)
-    # Closing after the handler, instead of keep-alive, is what makes the body short.
-    response.force_close()
-    await response.prepare(request)
-    await response.write(body[: len(body) // 2])
-    return response
-
-
-def _body_of(response: web.StreamResponse) -> bytes:
-    if isinstance(response, web.Response) and isinstance(response.body, bytes):
-        return response.body
-    return b""
-
-
-def _refusal(request: web.Request) -> web.Response | None:
-    """The 401 for a request whose credentials don't pass, or None to handle it."""
-    if request.path in _OPEN_PATHS:
-        return None
-    outcome = request.app[STATE].authenticate(
-        request.headers.get("Authorization"), time.monotonic()
-    )
-    if outcome == "ok":
-        return None
-    if outcome == "invalid_token":
-        response = _json_response(
-            401, {"error": "invalid_token", "error_description": INVALID_TOKEN}
-        )
-        # RFC 6750 section 3: the challenge tells an OAuth client to refresh, not give up.
-        response.headers["WWW-Authenticate"] = 'Bearer realm="Zendesk", error="invalid_token"'
-        return response
-    response = _json_response(401, {"error": "Couldn't authenticate you"})
-    response.headers["WWW-Authenticate"] = 'Basic realm="Web Password"'
-    return response
-
-
-async def _handle(request: web.Request, handler: Handler) -> web.StreamResponse:
-    refusal = _refusal(request)
-    if refusal is not None:
-        return refusal
-    try:
-        return await handler(request)
-    except ApiError as exc:
-        return _json_response(exc.status, exc.body)
-    except web.HTTPNotFound:
-        missing = not_found()
-        return _json_response(missing.status, missing.body)
-    except web.HTTPMethodNotAllowed as exc:
-        response = _json_response(
-            405,
-            {
-                "error": "MethodNotAllowed",
-                "description": f"{exc.method} is not allowed here; use one of "
-                + ", ".join(sorted(exc.allowed_methods)),
-            },
-        )
-        response.headers["Allow"] = ",".join(sorted(exc.allowed_methods))
-        return response
-    except web.HTTPException as exc:
-        error = exc.reason.replace(" ", "")
-        return _json_response(exc.status, {"error": error, "description": exc.reason})

@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
-from ._rules import JSONObject, is_int
-from ._state import (
+from ._records import (
     GreetingRecord,
     GroupRecord,
     IvrRecord,
@@ -21,6 +20,7 @@ from ._state import (
     PhoneNumberRecord,
     RouteRecord,
 )
+from ._rules import JSONObject, is_int
 
 API_PREFIX: Final = "/api/v2/channels/voice"
 #: Groups belong to Zendesk Support, not Talk, so they sit outside `API_PREFIX`.
