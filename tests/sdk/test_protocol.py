@@ -10,9 +10,9 @@ from email.utils import format_datetime
 from typing import Any, TypeVar, cast
 
 import pytest
-from cattrs import Converter
 from yarl import URL
 
+from tests.sdk.decoding import decode_one, decode_page
 from zendesk_ivr import (
     APIError,
     AuthenticationError,
@@ -36,10 +36,7 @@ from zendesk_ivr._core.envelopes import (
     IVR_ENVELOPE,
     MENU_ENVELOPE,
     ROUTE_ENVELOPE,
-    Envelope,
     Page,
-    structure_one,
-    structure_page,
 )
 from zendesk_ivr._core.responses import Response, decode_json, error_for, parse_retry_after
 from zendesk_ivr._core.urls import (
@@ -65,27 +62,6 @@ MENUS = URL("https://acme.zendesk.com/api/v2/channels/voice/ivr/1/menus")
 CURRENT = MENUS.with_query(per_page=100)
 STRICT = make_converter(forbid_extra_keys=True)
 NOW = 1_700_000_000.0
-
-
-def decode_one(
-    converter: Converter, envelope: Envelope, cls: type[T], response: Response, *, now: float
-) -> T:
-    """What the requester does with a single-object answer: decode, then structure."""
-    return structure_one(converter, envelope, cls, response, decode_json(response, now=now))
-
-
-def decode_page(
-    converter: Converter,
-    envelope: Envelope,
-    cls: type[T],
-    response: Response,
-    *,
-    site: URL,
-    now: float,
-) -> tuple[Page[T], URL | None]:
-    """What the requester does with a page: decode, then structure and find the next link."""
-    body = decode_json(response, now=now)
-    return structure_page(converter, envelope, cls, response, body, site=site)
 
 
 def _response(

@@ -11,18 +11,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from cattrs import Converter
 from yarl import URL
 
+from tests.sdk.decoding import decode_one, decode_page
 from zendesk_ivr import GroupOptions, Ivr, IvrMenu, IvrRoute, make_converter
 from zendesk_ivr._core.envelopes import (
     IVR_ENVELOPE,
     MENU_ENVELOPE,
     ROUTE_ENVELOPE,
-    Envelope,
-    Page,
-    structure_one,
-    structure_page,
 )
 from zendesk_ivr._core.responses import Response, decode_json
 
@@ -69,27 +65,6 @@ DEFAULT_MENU = IvrMenu(
     greeting_id=10001,
     routes=(SUPPORT_GROUP_ROUTE,),
 )
-
-
-def decode_one(
-    converter: Converter, envelope: Envelope, cls: type[T], response: Response, *, now: float
-) -> T:
-    """What the requester does with a single-object answer: decode, then structure."""
-    return structure_one(converter, envelope, cls, response, decode_json(response, now=now))
-
-
-def decode_page(
-    converter: Converter,
-    envelope: Envelope,
-    cls: type[T],
-    response: Response,
-    *,
-    site: URL,
-    now: float,
-) -> tuple[Page[T], URL | None]:
-    """What the requester does with a page: decode, then structure and find the next link."""
-    body = decode_json(response, now=now)
-    return structure_page(converter, envelope, cls, response, body, site=site)
 
 
 def _response(
