@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import pytest
 from yarl import URL
@@ -55,7 +55,6 @@ from zendesk_ivr._core.urls import (
     routes_url,
 )
 
-T = TypeVar("T")
 SITE = URL("https://acme.zendesk.com/")
 ROOT = api_root(SITE)
 MENUS = URL("https://acme.zendesk.com/api/v2/channels/voice/ivr/1/menus")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from yarl import URL
@@ -23,7 +22,6 @@ from zendesk_ivr._core.envelopes import (
 from zendesk_ivr._core.responses import Response, decode_json
 
 SAMPLES = Path(__file__).parent / "samples"
-T = TypeVar("T")
 SITE = URL("https://acme.zendesk.com/")
 ROOT = "https://acme.zendesk.com/api/v2/channels/voice"
 STRICT = make_converter(forbid_extra_keys=True)
