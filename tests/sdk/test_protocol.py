@@ -12,7 +12,7 @@ from typing import Any, cast
 import pytest
 from yarl import URL
 
-from tests.sdk.decoding import decode_one, decode_page
+from tests.sdk.decoding import decode_one, decode_page, next_page_url
 from zendesk_ivr import (
     APIError,
     AuthenticationError,
@@ -49,7 +49,6 @@ from zendesk_ivr._core.urls import (
     ivrs_url,
     menu_url,
     menus_url,
-    next_page_url,
     resume_url,
     route_url,
     routes_url,

@@ -169,19 +169,3 @@ def structure_items(
                 if item is not None:
                     items.append(item)
         return tuple(items)
-
-
-def structure_page(
-    converter: Converter,
-    envelope: Envelope,
-    cls: type[T],
-    response: Response,
-    body: Any,
-    *,
-    site: URL,
-) -> tuple[Page[T], URL | None]:
-    """The page in an already decoded list *body* and the URL of the next one."""
-    key, raw_items = unwrap_list(body, envelope, response)
-    items = structure_items(converter, cls, response, key, raw_items)
-    links = page_links(body, response, site=site)
-    return links.page(items, response), links.next_url

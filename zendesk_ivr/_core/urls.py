@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import Final
 
 from yarl import URL
 
@@ -154,11 +154,6 @@ def _without_userinfo(url: URL) -> str:
         return str(url.with_user(None)) if url.is_absolute() else str(url)
     except ValueError:
         return "<unparsable URL>"
-
-
-def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | None:
-    """The ``next_page`` of an offset page, as `follow_link` accepts it, or None at the end."""
-    return follow_link(page.get("next_page"), current, site)
 
 
 def follow_link(link: object, current: URL, site: URL) -> URL | None:
