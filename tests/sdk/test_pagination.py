@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
@@ -11,7 +12,7 @@ from aiohttp import web
 from yarl import URL
 
 import zendesk_ivr
-from zendesk_ivr import Client, Page
+from zendesk_ivr import Client, IvrMenu, Page
 from zendesk_ivr.testing import FakeZendesk
 
 
@@ -96,6 +97,44 @@ async def test_last_page_has_no_next_page(small_pages: FakeZendesk) -> None:
     assert len(pages) == 1
     assert pages[0].next_page is None
     assert pages[0].count == 2
+
+
+async def test_list_makes_each_model_when_asked_so_a_dropped_one_is_freed_at_once(
+    small_pages: FakeZendesk,
+) -> None:
+    # Models held a page at a time outlive garbage collections, which then cost a listing of
+    # big pages more CPU than reading them: a model the caller dropped must already be gone.
+    (ivr_id,) = small_pages.seed(1, menus=7, routes=1)
+    previous: weakref.ref[IvrMenu] | None = None
+    alive_when_next_came: list[bool] = []
+
+    async with client_for(small_pages) as client:
+        async for menu in client.menus.list(ivr_id):
+            if previous is not None:
+                alive_when_next_came.append(previous() is not None)
+            previous = weakref.ref(menu)
+
+    assert alive_when_next_came == [False] * 6
+
+
+async def test_a_bad_record_mid_page_fails_the_listing_after_the_records_before_it(
+    small_pages: FakeZendesk,
+) -> None:
+    good = small_pages.seed(1, menus=1, routes=0)
+    small_pages.put_ivr({"name": 7, "menus": []})  # a number for a name: not skippable
+    small_pages.seed(1, menus=1, routes=0)
+    listing_failed = r"\$\.ivrs\[1\]\.name"
+
+    async with client_for(small_pages) as client:
+        listing = client.ivrs.list()
+        read = [(await anext(listing)).id]
+        with pytest.raises(zendesk_ivr.DecodeError, match=listing_failed):
+            await anext(listing)
+        # A page is all or nothing: pages() refuses the page that holds it.
+        with pytest.raises(zendesk_ivr.DecodeError, match=listing_failed):
+            await anext(client.ivrs.pages())
+
+    assert read == good
 
 
 async def test_a_listing_abandoned_half_way_leaves_nothing_open(

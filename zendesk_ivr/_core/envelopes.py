@@ -5,7 +5,7 @@ one object, or a page of them with the link to the next. Pure functions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -148,24 +148,43 @@ def structure_items(
     converter: Converter, cls: type[T], response: Response, key: str, raw_items: list[Any]
 ) -> tuple[T, ...]:
     """The items of a list page as models; a record without an id is skipped and logged."""
+    return tuple(iter_items(converter, cls, response, key, raw_items))
 
-    def read_again(cleaned: Any, path: str) -> T:
-        return structure(converter, cleaned, cls, response, path)
 
+def iter_items(
+    converter: Converter, cls: type[T], response: Response, key: str, raw_items: list[Any]
+) -> Iterator[T]:
+    """
+    The items of a list page as models, each made when it is asked for; a record without an
+    id is skipped and logged.
+
+    Made one at a time, a model its caller is done with is freed before the next one exists.
+    Made a page at a time, a hundred models (four objects each) outlive several garbage
+    collections, which then cost a listing more CPU than reading the models did.
+    """
     # One hook for the whole page: a listing pays the converter's dispatch once, not per item.
     hook = converter.get_structure_hook(cls)
+    for index, raw in enumerate(raw_items):
+        try:
+            item: T | None = hook(raw, cls)
+        except Exception:  # read again with its path: skipped, or an error that names the path
+            item = _read_in_detail(converter, cls, response, f"$.{key}[{index}]", raw)
+        if item is not None:
+            yield item
+
+
+def _read_in_detail(
+    converter: Converter, cls: type[T], response: Response, path: str, raw: Any
+) -> T | None:
+    """*raw* read with its path in every error; None when it is an unusable record, skipped."""
+
+    def read_again(cleaned: Any, at: str) -> T:
+        return structure(converter, cleaned, cls, response, at)
+
     try:
-        return tuple(hook(raw, cls) for raw in raw_items)
-    except Exception:  # item by item: a record may be skipped, or the error names its path
-        items = []
-        for i, raw in enumerate(raw_items):
-            path = f"$.{key}[{i}]"
-            try:
-                items.append(structure(converter, raw, cls, response, path))
-            except DecodeError:
-                item, skipped = skipping.salvage(raw, cls, path, read_again)
-                if not skipped:
-                    raise
-                if item is not None:
-                    items.append(item)
-        return tuple(items)
+        return read_again(raw, path)
+    except DecodeError:
+        item, skipped = skipping.salvage(raw, cls, path, read_again)
+        if not skipped:
+            raise
+        return item

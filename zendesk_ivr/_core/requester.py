@@ -353,9 +353,10 @@ class Requester:
     async def items(
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
     ) -> AsyncGenerator[T, None]:
-        async with aclosing(self.pages(first, envelope, cls, start)) as pages:
-            async for page in pages:
-                for item in page.items:
+        async with aclosing(self.raw_pages(first, envelope, start)) as raw_pages:
+            async for raw in raw_pages:
+                response = raw.outcome.response
+                for item in envelopes.iter_items(self.converter, cls, response, raw.key, raw.items):
                     yield item
 
 
