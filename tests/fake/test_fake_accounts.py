@@ -104,6 +104,39 @@ async def test_ivr_json_raises_key_error_for_an_unknown_ivr(fake: FakeZendesk) -
         fake.ivr_json(FIRST_ID)
 
 
+async def test_ivr_json_is_a_copy_that_changing_leaves_the_account_alone(
+    fake: FakeZendesk,
+) -> None:
+    ivr_id = fake.put_ivr(
+        {
+            "name": "Copy",
+            "menus": [
+                {
+                    "name": "Main",
+                    "default": True,
+                    "routes": [
+                        {
+                            "keypress": "1",
+                            "action": "group",
+                            "options": {"group_ids": [7], "tags": ["a"]},
+                            "overflow_options": [{"action": "voicemail"}],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    first = fake.ivr_json(ivr_id)
+    route = first["menus"][0]["routes"][0]
+    route["options"]["group_ids"].append(8)
+    route["options"]["tags"].clear()
+    route["overflow_options"][0]["action"] = "menu"
+
+    again = fake.ivr_json(ivr_id)["menus"][0]["routes"][0]
+    assert again["options"] == {"group_ids": [7], "tags": ["a"]}
+    assert again["overflow_options"] == [{"action": "voicemail"}]
+
+
 # --- groups and greetings ------------------------------------------------------------------
 
 
