@@ -106,7 +106,7 @@ def listing(server: FakeServer, sizes: Sizes) -> Section:
         f"{pages * len(server.ivr_ids)} per run), by N workers sharing one queue of IVR ids. "
         "The SDK runs with its defaults (retries and rate limiter on); the server sends no "
         "rate-limit headers, so only the Talk window of 15,000 requests per 5 minutes applies. "
-        f"Medians of {rounds(sizes.rounds)}; ± is half the range over the median. "
+        f"Medians of {rounds(sizes.listing_rounds)}; ± is half the range over the median. "
         "*vs raw aiohttp* is the median of per-round ratios at the same worker count "
         f"(the sequential loop is compared with {sizes.concurrencies[0]} workers). "
         "*client CPU* is this process's CPU time per request; *server CPU* is the share of "
@@ -124,7 +124,7 @@ def listing(server: FakeServer, sizes: Sizes) -> Section:
         jobs = [(name, c) for c in sizes.concurrencies for name in async_clients]
         jobs.append((clients.SEQUENTIAL, 1))
         samples: dict[tuple[str, int], list[Sample]] = defaultdict(list)
-        for round_ in range(sizes.rounds):
+        for round_ in range(sizes.listing_rounds):
             for name, concurrency in _rotated(jobs, round_):
                 ids = server.ivr_ids
                 if name == clients.SEQUENTIAL and latency > 0:
