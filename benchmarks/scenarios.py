@@ -425,7 +425,7 @@ def _time(jobs: Mapping[str, Callable[[], object]], sizes: Sizes) -> dict[str, l
         for name, timer in timers.items()
     }
     times: dict[str, list[float]] = {name: [] for name in jobs}
-    for _ in range(max(sizes.rounds, 3)):
+    for _ in range(sizes.model_rounds):
         for name, timer in timers.items():
             times[name].append(timer.timeit(numbers[name]) / numbers[name])
     return times
@@ -443,7 +443,7 @@ def models(sizes: Sizes) -> Section:
     section.notes.append(
         f"In process, no I/O: one page of {per_page} ({len(raw) / 1024:.0f} KiB of JSON, "
         "every route action, plus a `url` key the models ignore). Medians of "
-        f"{max(sizes.rounds, 3)} rounds, in which the jobs take turns; the target's ratio is "
+        f"{sizes.model_rounds} rounds, in which the jobs take turns; the target's ratio is "
         "the median of per-round ratios."
     )
     reads: dict[str, Callable[[], object]] = {

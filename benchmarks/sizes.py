@@ -50,6 +50,8 @@ class Sizes:
     model_menus: int
     model_routes: int
     model_seconds: float
+    # Each round is a fifth of a second per job: cheap, so enough of them to outvote a stall.
+    model_rounds: int
 
     def with_rounds(self, rounds: int | None) -> Sizes:
         if rounds is None:
@@ -58,6 +60,7 @@ class Sizes:
             self,
             rounds=rounds,
             listing_rounds=rounds,
+            model_rounds=max(rounds, 3),
             inside_rounds=min(self.inside_rounds, rounds),
             over_rounds=min(self.over_rounds, rounds),
         )
@@ -96,6 +99,7 @@ FULL = Sizes(
     model_menus=100,
     model_routes=1,
     model_seconds=0.2,
+    model_rounds=9,
 )
 
 SMOKE = Sizes(
@@ -131,4 +135,5 @@ SMOKE = Sizes(
     model_menus=100,
     model_routes=1,
     model_seconds=0.02,
+    model_rounds=3,
 )
