@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import clients
+import msgspec
 import payloads
 from clients import Run, Target
 from measure import median, spread
@@ -453,6 +454,10 @@ def models(sizes: Sizes) -> Section:
         ),
         SDK_READ: lambda: [converter.structure(m, IvrMenu) for m in menus],
         JSON_READ: lambda: json.loads(raw),
+        # The SDK reads response bodies with msgspec where it is installed (CPython).
+        "`msgspec.json.decode` of the page (how the SDK reads it)": lambda: msgspec.json.decode(
+            raw
+        ),
     }
     read_table = Table(["structuring a page", "per page", "per menu", "x by hand"])
     floor = 0.0
