@@ -106,6 +106,32 @@ async def test_several_clients_share_one_budget_without_a_429_storm() -> None:
     assert all(refused <= 1 for refused in per_client_window.values()), per_client_window
 
 
+async def test_others_speeding_up_near_the_end_of_the_window_are_kept_in_hand() -> None:
+    # Processes that start cold together spend the window's first 0.3 s opening connections,
+    # at a tenth of the pace at which they then finish it: what the others have in flight is
+    # their present pace times a round trip, and an average over the whole second lags it.
+    clock = Clock()
+    limiter = RateLimiter(clock=clock)
+    plan = {"x-rate-limit": "300"}
+    remaining = 299
+    limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, limiter.try_acquire())
+    rtt = 0.02
+    for others in [1] * 15 + [10] * 5:  # 50/s, then 500/s: 10 in flight at any moment
+        ticket = limiter.try_acquire()
+        assert ticket is not None
+        clock.now += rtt
+        remaining -= 1 + others
+        limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, ticket)
+    assert remaining == 214
+
+    sent = 0
+    while limiter.try_acquire() is not None:
+        sent += 1
+
+    # Of what is left, the others' requests in flight already hold 10.
+    assert sent <= remaining - 10
+
+
 async def test_a_reserve_is_never_spent() -> None:
     async with await FakeZendesk.start(rate_limit=200) as fake:
         (ivr_id,) = fake.seed(1)

@@ -42,8 +42,15 @@ PLAN_WINDOW_SECONDS = 60.0
 TALK_WINDOW_SECONDS = 300.0
 #: How long the estimate of other programs' spending remembers (seconds).
 _FOREIGN_MEMORY = 1.0
+#: How many round trips the estimate of their present pace remembers: processes that start
+#: together speed up once their connections are open, and the longer memory lags that.
+_FOREIGN_RECENT_RTTS = 4.0
 #: How many round trips of other programs' spending to keep in hand near the end of a window.
 _FOREIGN_SAFETY = 2.0
+
+
+def _rate(count: float, span: float) -> float:
+    return count / span if span > 0 and count > 0 else 0.0
 
 
 class _MustWait(Exception):
@@ -146,6 +153,8 @@ class RateLimiter:
         self._rtt = 0.0
         self._foreign = 0.0  # others' requests seen lately (decaying)
         self._foreign_span = 0.0  # over how many seconds (decaying alike)
+        self._foreign_recent = 0.0  # the same over the last few round trips
+        self._foreign_recent_span = 0.0
         self._warned: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
@@ -224,9 +233,13 @@ class RateLimiter:
         return None
 
     def _foreign_in_flight(self) -> float:
-        if self._foreign_span <= 0 or self._foreign <= 0:
-            return 0.0
-        return self._foreign / self._foreign_span * self._rtt * _FOREIGN_SAFETY
+        # Whichever pace is higher, the second's or the last few round trips': a pace that
+        # rises toward the window's end puts more in flight than the average says.
+        rate = max(
+            _rate(self._foreign, self._foreign_span),
+            _rate(self._foreign_recent, self._foreign_recent_span),
+        )
+        return rate * self._rtt * _FOREIGN_SAFETY
 
     def try_acquire(self) -> int | None:
         """
@@ -342,13 +355,19 @@ class RateLimiter:
         if previous is None or remaining > previous:
             self._window_seen_at = now  # the first answer of a new window
             self._foreign = self._foreign_span = 0.0
+            self._foreign_recent = self._foreign_recent_span = 0.0
         else:
             # What went besides this limiter's own requests sent in between: others' spending.
             # Not clipped at 0: requests the server took out of order even out over the sum.
             others = previous - remaining - (seq - self._remaining_seq)
-            decay = math.exp(-(now - self._remaining_at) / _FOREIGN_MEMORY)
+            elapsed = now - self._remaining_at
+            decay = math.exp(-elapsed / _FOREIGN_MEMORY)
             self._foreign = self._foreign * decay + others
-            self._foreign_span = self._foreign_span * decay + (now - self._remaining_at)
+            self._foreign_span = self._foreign_span * decay + elapsed
+            recent_memory = _FOREIGN_RECENT_RTTS * self._rtt
+            recent = math.exp(-elapsed / recent_memory) if recent_memory > 0 else decay
+            self._foreign_recent = self._foreign_recent * recent + others
+            self._foreign_recent_span = self._foreign_recent_span * recent + elapsed
         if (
             previous is not None
             and remaining <= previous
