@@ -132,6 +132,34 @@ async def test_others_speeding_up_near_the_end_of_the_window_are_kept_in_hand() 
     assert sent <= remaining - 10
 
 
+async def test_others_in_flight_are_not_undercounted_after_a_stall() -> None:
+    # A stall (an event loop held up, the network slow for everyone) lowers every process's
+    # pace and lengthens every round trip while the requests in flight stay put. When it ends
+    # the round trip is short again within a few answers, but the pace over the stall is still
+    # low: the two must be read over the same span, or the others' requests in flight shrink.
+    clock = Clock()
+    limiter = RateLimiter(clock=clock)
+    plan = {"x-rate-limit": "300"}
+    remaining = 299
+    limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, limiter.try_acquire())
+    # Waves of 5 of this limiter's requests; the others keep 10 in flight throughout.
+    for rtt in [0.02] * 5 + [0.3] + [0.02] * 4:
+        tickets = [limiter.try_acquire() for _ in range(5)]
+        assert None not in tickets
+        clock.now += rtt
+        for ticket in tickets:
+            remaining -= 1 + 2
+            limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, ticket)
+    assert remaining == 149
+
+    sent = 0
+    while limiter.try_acquire() is not None:
+        sent += 1
+
+    # Of what is left, the others' requests in flight already hold 10.
+    assert sent <= remaining - 10
+
+
 async def test_a_reserve_is_never_spent() -> None:
     async with await FakeZendesk.start(rate_limit=200) as fake:
         (ivr_id,) = fake.seed(1)

@@ -155,6 +155,10 @@ class RateLimiter:
         self._foreign_span = 0.0  # over how many seconds (decaying alike)
         self._foreign_recent = 0.0  # the same over the last few round trips
         self._foreign_recent_span = 0.0
+        # The round trip over those same spans (time-weighted, decaying alike): see
+        # `_foreign_in_flight`.
+        self._foreign_rtt = 0.0
+        self._foreign_recent_rtt = 0.0
         self._warned: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
@@ -234,12 +238,20 @@ class RateLimiter:
 
     def _foreign_in_flight(self) -> float:
         # Whichever pace is higher, the second's or the last few round trips': a pace that
-        # rises toward the window's end puts more in flight than the average says.
-        rate = max(
-            _rate(self._foreign, self._foreign_span),
-            _rate(self._foreign_recent, self._foreign_recent_span),
+        # rises toward the window's end puts more in flight than the average says. Each pace
+        # is multiplied by the round trip over the same span, not by the present one alone: a
+        # stall (an event loop held up, the network or the server slow for everyone) lowers
+        # the pace and lengthens the round trip together, and when it ends the round trip
+        # recovers within a few answers while the pace takes several round trips to: the
+        # present round trip times the stalled pace would count a fraction of the requests
+        # the others have in flight, which do not shrink in a stall.
+        in_flight = max(
+            _rate(self._foreign, self._foreign_span)
+            * max(self._rtt, _rate(self._foreign_rtt, self._foreign_span)),
+            _rate(self._foreign_recent, self._foreign_recent_span)
+            * max(self._rtt, _rate(self._foreign_recent_rtt, self._foreign_recent_span)),
         )
-        return rate * self._rtt * _FOREIGN_SAFETY
+        return in_flight * _FOREIGN_SAFETY
 
     def try_acquire(self) -> int | None:
         """
@@ -354,8 +366,8 @@ class RateLimiter:
         previous = self._remaining
         if previous is None or remaining > previous:
             self._window_seen_at = now  # the first answer of a new window
-            self._foreign = self._foreign_span = 0.0
-            self._foreign_recent = self._foreign_recent_span = 0.0
+            self._foreign = self._foreign_span = self._foreign_rtt = 0.0
+            self._foreign_recent = self._foreign_recent_span = self._foreign_recent_rtt = 0.0
         else:
             # What went besides this limiter's own requests sent in between: others' spending.
             # Not clipped at 0: requests the server took out of order even out over the sum.
@@ -364,10 +376,12 @@ class RateLimiter:
             decay = math.exp(-elapsed / _FOREIGN_MEMORY)
             self._foreign = self._foreign * decay + others
             self._foreign_span = self._foreign_span * decay + elapsed
+            self._foreign_rtt = self._foreign_rtt * decay + self._rtt * elapsed
             recent_memory = _FOREIGN_RECENT_RTTS * self._rtt
             recent = math.exp(-elapsed / recent_memory) if recent_memory > 0 else decay
             self._foreign_recent = self._foreign_recent * recent + others
             self._foreign_recent_span = self._foreign_recent_span * recent + elapsed
+            self._foreign_recent_rtt = self._foreign_recent_rtt * recent + self._rtt * elapsed
         if (
             previous is not None
             and remaining <= previous
