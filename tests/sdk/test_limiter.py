@@ -106,15 +106,29 @@ async def test_several_clients_share_one_budget_without_a_429_storm() -> None:
     assert all(refused <= 1 for refused in per_client_window.values()), per_client_window
 
 
+def _on_a_300_plan(clock: Clock) -> RateLimiter:
+    """A limiter that has sent one request and read 299 left of a 300 plan."""
+    limiter = RateLimiter(clock=clock)
+    limiter.settle({"x-rate-limit": "300", "x-rate-limit-remaining": "299"}, limiter.try_acquire())
+    return limiter
+
+
+def _tickets_left(limiter: RateLimiter) -> int:
+    """How many requests the limiter would still let out at once."""
+    sent = 0
+    while limiter.try_acquire() is not None:
+        sent += 1
+    return sent
+
+
 async def test_others_speeding_up_near_the_end_of_the_window_are_kept_in_hand() -> None:
     # Processes that start cold together spend the window's first 0.3 s opening connections,
     # at a tenth of the pace at which they then finish it: what the others have in flight is
     # their present pace times a round trip, and an average over the whole second lags it.
     clock = Clock()
-    limiter = RateLimiter(clock=clock)
+    limiter = _on_a_300_plan(clock)
     plan = {"x-rate-limit": "300"}
     remaining = 299
-    limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, limiter.try_acquire())
     rtt = 0.02
     for others in [1] * 15 + [10] * 5:  # 50/s, then 500/s: 10 in flight at any moment
         ticket = limiter.try_acquire()
@@ -124,12 +138,8 @@ async def test_others_speeding_up_near_the_end_of_the_window_are_kept_in_hand() 
         limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, ticket)
     assert remaining == 214
 
-    sent = 0
-    while limiter.try_acquire() is not None:
-        sent += 1
-
     # Of what is left, the others' requests in flight already hold 10.
-    assert sent <= remaining - 10
+    assert _tickets_left(limiter) <= remaining - 10
 
 
 async def test_others_in_flight_are_not_undercounted_after_a_stall() -> None:
@@ -138,10 +148,9 @@ async def test_others_in_flight_are_not_undercounted_after_a_stall() -> None:
     # the round trip is short again within a few answers, but the pace over the stall is still
     # low: the two must be read over the same span, or the others' requests in flight shrink.
     clock = Clock()
-    limiter = RateLimiter(clock=clock)
+    limiter = _on_a_300_plan(clock)
     plan = {"x-rate-limit": "300"}
     remaining = 299
-    limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, limiter.try_acquire())
     # Waves of 5 of this limiter's requests; the others keep 10 in flight throughout.
     for rtt in [0.02] * 5 + [0.3] + [0.02] * 4:
         tickets = [limiter.try_acquire() for _ in range(5)]
@@ -152,12 +161,8 @@ async def test_others_in_flight_are_not_undercounted_after_a_stall() -> None:
             limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, ticket)
     assert remaining == 149
 
-    sent = 0
-    while limiter.try_acquire() is not None:
-        sent += 1
-
     # Of what is left, the others' requests in flight already hold 10.
-    assert sent <= remaining - 10
+    assert _tickets_left(limiter) <= remaining - 10
 
 
 async def test_a_reserve_is_never_spent() -> None:
