@@ -53,6 +53,39 @@ def _rate(count: float, span: float) -> float:
     return count / span if span > 0 and count > 0 else 0.0
 
 
+class _OthersPace:
+    """
+    Other programs' requests seen over a span of time that forgets at a given rate, and the
+    round trip over that same span (time-weighted, forgetting alike).
+    """
+
+    __slots__ = ("requests", "rtt_time", "span")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.requests = self.span = self.rtt_time = 0.0
+
+    def add(self, others: float, elapsed: float, rtt: float, keep: float) -> None:
+        """*others* requests in *elapsed* seconds at round trip *rtt*; *keep* of the past stays."""
+        self.requests = self.requests * keep + others
+        self.span = self.span * keep + elapsed
+        self.rtt_time = self.rtt_time * keep + rtt * elapsed
+
+    def in_flight(self, rtt: float) -> float:
+        """
+        Their pace times the round trip over the same span, never less than the present *rtt*.
+
+        Not the present round trip alone: a stall (an event loop held up, the network or the
+        server slow for everyone) lowers the pace and lengthens the round trip together, and
+        when it ends the round trip recovers within a few answers while the pace takes several
+        round trips to. The present round trip times the stalled pace would count a fraction
+        of the requests the others have in flight, which do not shrink in a stall.
+        """
+        return _rate(self.requests, self.span) * max(rtt, _rate(self.rtt_time, self.span))
+
+
 class _MustWait(Exception):
     """A call that may not wait would have to wait *seconds* for the budget."""
 
@@ -151,14 +184,8 @@ class RateLimiter:
         self._seq = 0
         self._in_flight: dict[int, float] = {}
         self._rtt = 0.0
-        self._foreign = 0.0  # others' requests seen lately (decaying)
-        self._foreign_span = 0.0  # over how many seconds (decaying alike)
-        self._foreign_recent = 0.0  # the same over the last few round trips
-        self._foreign_recent_span = 0.0
-        # The round trip over those same spans (time-weighted, decaying alike): see
-        # `_foreign_in_flight`.
-        self._foreign_rtt = 0.0
-        self._foreign_recent_rtt = 0.0
+        self._others_lately = _OthersPace()  # over the last second or so
+        self._others_recent = _OthersPace()  # over the last few round trips
         self._warned: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
@@ -237,19 +264,10 @@ class RateLimiter:
         return None
 
     def _foreign_in_flight(self) -> float:
-        # Whichever pace is higher, the second's or the last few round trips': a pace that
-        # rises toward the window's end puts more in flight than the average says. Each pace
-        # is multiplied by the round trip over the same span, not by the present one alone: a
-        # stall (an event loop held up, the network or the server slow for everyone) lowers
-        # the pace and lengthens the round trip together, and when it ends the round trip
-        # recovers within a few answers while the pace takes several round trips to: the
-        # present round trip times the stalled pace would count a fraction of the requests
-        # the others have in flight, which do not shrink in a stall.
+        # Whichever is higher, the second's or the last few round trips': a pace that rises
+        # toward the window's end puts more in flight than the average says.
         in_flight = max(
-            _rate(self._foreign, self._foreign_span)
-            * max(self._rtt, _rate(self._foreign_rtt, self._foreign_span)),
-            _rate(self._foreign_recent, self._foreign_recent_span)
-            * max(self._rtt, _rate(self._foreign_recent_rtt, self._foreign_recent_span)),
+            self._others_lately.in_flight(self._rtt), self._others_recent.in_flight(self._rtt)
         )
         return in_flight * _FOREIGN_SAFETY
 
@@ -366,22 +384,18 @@ class RateLimiter:
         previous = self._remaining
         if previous is None or remaining > previous:
             self._window_seen_at = now  # the first answer of a new window
-            self._foreign = self._foreign_span = self._foreign_rtt = 0.0
-            self._foreign_recent = self._foreign_recent_span = self._foreign_recent_rtt = 0.0
+            self._others_lately.reset()
+            self._others_recent.reset()
         else:
             # What went besides this limiter's own requests sent in between: others' spending.
             # Not clipped at 0: requests the server took out of order even out over the sum.
             others = previous - remaining - (seq - self._remaining_seq)
             elapsed = now - self._remaining_at
             decay = math.exp(-elapsed / _FOREIGN_MEMORY)
-            self._foreign = self._foreign * decay + others
-            self._foreign_span = self._foreign_span * decay + elapsed
-            self._foreign_rtt = self._foreign_rtt * decay + self._rtt * elapsed
+            self._others_lately.add(others, elapsed, self._rtt, keep=decay)
             recent_memory = _FOREIGN_RECENT_RTTS * self._rtt
             recent = math.exp(-elapsed / recent_memory) if recent_memory > 0 else decay
-            self._foreign_recent = self._foreign_recent * recent + others
-            self._foreign_recent_span = self._foreign_recent_span * recent + elapsed
-            self._foreign_recent_rtt = self._foreign_recent_rtt * recent + self._rtt * elapsed
+            self._others_recent.add(others, elapsed, self._rtt, keep=recent)
         if (
             previous is not None
             and remaining <= previous
