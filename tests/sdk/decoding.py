@@ -14,8 +14,8 @@ from yarl import URL
 from zendesk_ivr._core.envelopes import (
     Envelope,
     Page,
+    iter_items,
     page_links,
-    structure_items,
     structure_one,
     unwrap_list,
 )
@@ -57,7 +57,7 @@ def structure_page(
 ) -> tuple[Page[T], URL | None]:
     """The page in a decoded list *body* and the URL of the next one, as `pages()` reads it."""
     key, raw_items = unwrap_list(body, envelope, response)
-    items = structure_items(converter, cls, response, key, raw_items)
+    items = tuple(iter_items(converter, cls, response, key, raw_items))
     links = page_links(body, response, site=site)
     return links.page(items, response), links.next_url
 

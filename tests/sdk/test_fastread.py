@@ -8,85 +8,13 @@ import attrs
 import pytest
 from cattrs import BaseValidationError, transform_error
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from zendesk_ivr import Ivr, IvrMenu, IvrRoute, make_converter
 
+from .json_strategies import ivrs, menus, routes, well_formed_routes
+
 FAST = make_converter()
 DETAILED = make_converter(fast_reads=False)
-
-# Values that are right, and values that are wrong in the ways real payloads go wrong.
-ids: st.SearchStrategy[Any] = st.one_of(
-    st.integers(1, 2**53), st.just(0), st.booleans(), st.text(max_size=3), st.none()
-)
-texts: st.SearchStrategy[Any] = st.one_of(st.text(max_size=8), st.none(), st.integers(0, 9))
-int_lists: st.SearchStrategy[Any] = st.one_of(
-    st.lists(ids, max_size=3), st.none(), st.text(max_size=3), st.just({})
-)
-str_lists: st.SearchStrategy[Any] = st.one_of(
-    st.lists(texts, max_size=3), st.none(), st.text(max_size=3)
-)
-option_keys = st.sampled_from(
-    [
-        "group_ids",
-        "tags",
-        "phone_number",
-        "textback_phone_number_id",
-        "sms_text",
-        "sms_textstring",
-        "menu_id",
-        "priority",
-    ]
-)
-option_values = st.one_of(ids, texts, int_lists, str_lists)
-options = st.one_of(
-    st.none(), st.dictionaries(option_keys, option_values, max_size=4), st.text(max_size=3)
-)
-actions = st.one_of(
-    st.sampled_from(["group", "voicemail", "phone_number", "textback", "menu", "callback"]),
-    st.integers(0, 3),
-)
-
-
-def maybe(entries: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    """Objects where any key may be missing, and an unknown key may appear."""
-    return st.fixed_dictionaries(
-        {},
-        optional={**entries, "url": st.text(max_size=5)},
-    )
-
-
-routes = maybe(
-    {
-        "id": ids,
-        "keypress": texts,
-        "action": actions,
-        "options": options,
-        "greeting": texts,
-        "option_text": texts,
-        "overflow_options": st.one_of(st.lists(st.integers(), max_size=2), st.none(), texts),
-    }
-)
-# Built-in greetings have string ids ("ivr_none"), uploaded ones integers.
-greeting_ids: st.SearchStrategy[Any] = st.one_of(ids, st.sampled_from(["ivr_none", "voicemail_en"]))
-menus = maybe(
-    {
-        "id": ids,
-        "name": texts,
-        "default": st.one_of(st.booleans(), st.none(), st.integers(0, 1)),
-        "greeting_id": greeting_ids,
-        "routes": st.one_of(st.lists(routes, max_size=3), st.none(), texts),
-    }
-)
-ivrs = maybe(
-    {
-        "id": ids,
-        "name": texts,
-        "menus": st.one_of(st.lists(menus, max_size=3), st.none()),
-        "phone_number_ids": int_lists,
-        "phone_number_names": str_lists,
-    }
-)
 
 
 def outcome(converter: Any, raw: Any, cls: type[Any]) -> tuple[str, Any, Any]:
@@ -159,34 +87,6 @@ def test_models_filled_past_init_are_as_frozen_hashable_and_equal_as_built_ones(
         fast.routes[0].options.group_ids = ()  # type: ignore[misc, union-attr]
     assert attrs.evolve(fast, name="Other").name == "Other"
     assert FAST.unstructure(fast) == DETAILED.unstructure(built)
-
-
-# Well-formed routes whose options take every shape real accounts send: absent keys, nulls,
-# the older sms_textstring key, both SMS keys, unknown keys, null options.
-_valid_option_values: dict[str, st.SearchStrategy[Any]] = {
-    "group_ids": st.lists(st.integers(1, 2**53), max_size=2),
-    "tags": st.lists(st.text(max_size=3), max_size=2),
-    "phone_number": st.text(max_size=5),
-    "textback_phone_number_id": st.integers(1, 2**53),
-    "sms_text": st.text(max_size=5),
-    "sms_textstring": st.text(max_size=5),
-    "menu_id": st.integers(1, 2**53),
-    "priority": st.integers(0, 3),
-}
-well_formed_routes = st.fixed_dictionaries(
-    {
-        "id": st.integers(1, 2**53),
-        "keypress": st.sampled_from(["1", "#", "default"]),
-        "action": st.sampled_from(["group", "voicemail", "phone_number", "textback", "menu"]),
-        "options": st.one_of(
-            st.none(),
-            st.fixed_dictionaries(
-                {},
-                optional={k: st.one_of(st.none(), v) for k, v in _valid_option_values.items()},
-            ),
-        ),
-    }
-)
 
 
 @settings(max_examples=300, deadline=None)

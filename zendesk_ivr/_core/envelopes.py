@@ -5,7 +5,7 @@ one object, or a page of them with the link to the next. Pure functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -144,19 +144,18 @@ def page_links(body: Mapping[str, Any], response: Response, *, site: URL) -> Pag
     )
 
 
-def structure_items(
-    converter: Converter, cls: type[T], response: Response, key: str, raw_items: list[Any]
-) -> tuple[T, ...]:
-    """The items of a list page as models; a record without an id is skipped and logged."""
-    return tuple(iter_items(converter, cls, response, key, raw_items))
-
-
 def iter_items(
-    converter: Converter, cls: type[T], response: Response, key: str, raw_items: list[Any]
+    converter: Converter,
+    cls: type[T],
+    response: Response,
+    key: str,
+    raw_items: Iterable[Any],
+    *,
+    start: int = 0,
 ) -> Iterator[T]:
     """
     The items of a list page as models, each made when it is asked for; a record without an
-    id is skipped and logged.
+    id is skipped and logged. *start* is the index of the first of *raw_items* in the page.
 
     Made one at a time, a model its caller is done with is freed before the next one exists.
     Made a page at a time, a hundred models (four objects each) outlive several garbage
@@ -164,7 +163,7 @@ def iter_items(
     """
     # One hook for the whole page: a listing pays the converter's dispatch once, not per item.
     hook = converter.get_structure_hook(cls)
-    for index, raw in enumerate(raw_items):
+    for index, raw in enumerate(raw_items, start):
         try:
             item: T | None = hook(raw, cls)
         except Exception:  # read again with its path: skipped, or an error that names the path

@@ -67,9 +67,10 @@ _new_phone_number = _filler(PhoneNumberOptions)
 _new_textback = _filler(TextbackOptions)
 _new_menu_options = _filler(MenuOptions)
 _new_unknown = _filler(UnknownOptions)
-_new_route = _filler(IvrRoute)
-_new_menu = _filler(IvrMenu)
-_new_ivr = _filler(Ivr)
+# Shared with `shapes`, which fills the same models from typed structs instead of dicts.
+new_route = _filler(IvrRoute)
+new_menu = _filler(IvrMenu)
+new_ivr = _filler(Ivr)
 
 
 def _int(value: Any) -> int:
@@ -190,6 +191,12 @@ _OPTIONS: Final[dict[str, Callable[[dict[str, Any]], RouteOptions]]] = {
 assert set(_OPTIONS) == set(TYPED_OPTIONS)
 
 
+def route_options(action: str, raw: dict[str, Any]) -> RouteOptions:
+    """The options of a route with *action*, from its JSON object."""
+    read = _OPTIONS.get(action)
+    return _new_unknown(action, raw) if read is None else read(raw)
+
+
 def route(raw: Any) -> IvrRoute:
     if type(raw) is not dict:
         raise _Unusual
@@ -217,9 +224,8 @@ def route(raw: Any) -> IvrRoute:
         raise _Unusual
     if type(options) is not dict:
         raise _Unusual  # null options (kept null on write) or malformed ones
-    read_options = _OPTIONS.get(action)
-    typed = _new_unknown(action, options) if read_options is None else read_options(options)
-    return _new_route(route_id, keypress, action, typed, greeting, option_text, overflow)
+    typed = route_options(action, options)
+    return new_route(route_id, keypress, action, typed, greeting, option_text, overflow)
 
 
 def menu(raw: Any) -> IvrMenu:
@@ -248,13 +254,13 @@ def menu(raw: Any) -> IvrMenu:
         routes = tuple([route(r) for r in routes])
     else:
         raise _Unusual
-    return _new_menu(menu_id, name, default, greeting_id, routes)
+    return new_menu(menu_id, name, default, greeting_id, routes)
 
 
 def ivr(raw: Any) -> Ivr:
     if type(raw) is not dict:
         raise _Unusual
-    return _new_ivr(
+    return new_ivr(
         _int(raw["id"]),
         _name(raw.get("name", _Unusual)),
         tuple([menu(m) for m in _items(raw.get("menus"))]),

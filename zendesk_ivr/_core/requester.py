@@ -11,7 +11,7 @@ import contextlib
 import json
 import random
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
 from contextlib import aclosing
 from typing import Any, TypeVar
 
@@ -38,6 +38,11 @@ from .limiter import RateLimiter, _MustWait
 from .oauth import OAuth
 from .observe import Attempt, log_retry, record_attempt
 from .responses import Response
+
+try:
+    from . import shapes
+except ImportError:  # no msgspec (PyPy): listings read dicts
+    shapes = None  # type: ignore[assignment]
 from .retry import RetryPolicy, server_retry_after
 from .transport import Transport
 
@@ -94,11 +99,17 @@ class Requester:
         self.in_flight = 0
 
     async def request(
-        self, method: str, url: URL, payload: Any = None, *, parse: bool = True
+        self,
+        method: str,
+        url: URL,
+        payload: Any = None,
+        *,
+        parse: bool = True,
+        loads: Callable[[bytes], Any] = jsontext.loads,
     ) -> Outcome:
         """
-        Send with retries; return the successful response and its decoded JSON (None when
-        *parse* is off or the body is empty). Errors surface typed once retries are spent.
+        Send with retries; return the successful response and its JSON, decoded by *loads* (None
+        when *parse* is off or the body is empty). Errors surface typed once retries are spent.
 
         Three layers, each a method: this retry loop (waits, backoff, the limiter's pause,
         a DELETE whose lost answer was a success), `_send_authorized` (credentials, and one
@@ -115,7 +126,7 @@ class Requester:
                     if not 200 <= response.status < 300:
                         raise responses.error_for(response, now=time.time())
                     return Outcome(response=response, body=None, attempts=call.attempts)
-                decoded = responses.decode_json(response, now=time.time())
+                decoded = responses.decode_json(response, now=time.time(), loads=loads)
                 return Outcome(response=response, body=decoded, attempts=call.attempts)
             except (APIError, TransportError, DecodeError) as error:
                 error.attempts = call.attempts
@@ -313,7 +324,12 @@ class Requester:
             await self.request("DELETE", url, parse=False)
 
     async def raw_pages(
-        self, first: URL, envelope: Envelope, start: str | URL | None = None
+        self,
+        first: URL,
+        envelope: Envelope,
+        start: str | URL | None = None,
+        *,
+        loads: Callable[[bytes], Any] = jsontext.loads,
     ) -> AsyncGenerator[RawPage, None]:
         """
         Every page of a listing, raw JSON items and checked links, following ``next_page`` (or
@@ -325,7 +341,7 @@ class Requester:
         trail = paging.PageTrail(self.max_pages)
         while url is not None:
             trail.visit(url)
-            outcome = await self.list_page(url, records)
+            outcome = await self.list_page(url, records, loads)
             key, items = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
             links = envelopes.page_links(outcome.body, outcome.response, site=self.site)
             records += len(items)
@@ -335,29 +351,45 @@ class Requester:
     async def pages(
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
     ) -> AsyncGenerator[Page[T], None]:
-        async with aclosing(self.raw_pages(first, envelope, start)) as raw_pages:
+        async with aclosing(self._model_pages(first, envelope, cls, start)) as raw_pages:
             async for raw in raw_pages:
-                response = raw.outcome.response
-                items = envelopes.structure_items(self.converter, cls, response, raw.key, raw.items)
-                yield raw.links.page(items, response)
-
-    async def list_page(self, url: URL, records_read: int) -> Outcome:
-        """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""
-        try:
-            return await self.request("GET", url)
-        except APIError as error:
-            if error.status == 400 and paging.past_offset_cap(url, records_read):
-                raise paging.offset_cap_error(url, error) from error
-            raise
+                items = tuple(self._models(cls, raw))
+                yield raw.links.page(items, raw.outcome.response)
 
     async def items(
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
     ) -> AsyncGenerator[T, None]:
-        async with aclosing(self.raw_pages(first, envelope, start)) as raw_pages:
+        async with aclosing(self._model_pages(first, envelope, cls, start)) as raw_pages:
             async for raw in raw_pages:
-                response = raw.outcome.response
-                for item in envelopes.iter_items(self.converter, cls, response, raw.key, raw.items):
+                for item in self._models(cls, raw):
                     yield item
+
+    def _model_pages(
+        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None
+    ) -> AsyncGenerator[RawPage, None]:
+        """The pages of a listing of *cls*, decoded into `shapes` where it has them."""
+        reader = None if shapes is None else shapes.page_reader(cls, envelope)
+        if reader is None:
+            return self.raw_pages(first, envelope, start)
+        return self.raw_pages(first, envelope, start, loads=reader)
+
+    def _models(self, cls: type[T], raw: RawPage) -> Iterator[T]:
+        """The models of a page, each made when it is asked for."""
+        response = raw.outcome.response
+        if shapes is not None and isinstance(raw.outcome.body, shapes.ShapedBody):
+            return shapes.iter_items(self.converter, cls, response, raw.key, raw.items)
+        return envelopes.iter_items(self.converter, cls, response, raw.key, raw.items)
+
+    async def list_page(
+        self, url: URL, records_read: int, loads: Callable[[bytes], Any] = jsontext.loads
+    ) -> Outcome:
+        """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""
+        try:
+            return await self.request("GET", url, loads=loads)
+        except APIError as error:
+            if error.status == 400 and paging.past_offset_cap(url, records_read):
+                raise paging.offset_cap_error(url, error) from error
+            raise
 
 
 def _json_body(payload: Any) -> bytes:

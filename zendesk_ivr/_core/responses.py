@@ -6,7 +6,7 @@ status, the wait a ``Retry-After`` asks for, and the JSON of a successful body.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
@@ -174,9 +174,12 @@ def _summarize_text(text: str) -> str:
     return text[:_ERROR_TEXT_LIMIT]
 
 
-def decode_json(response: Response, *, now: float) -> Any:
+def decode_json(
+    response: Response, *, now: float, loads: Callable[[bytes], Any] = jsontext.loads
+) -> Any:
     """
-    The JSON body of a successful response, or None when it has none (204, empty 200).
+    The JSON body of a successful response, or None when it has none (204, empty 200), read
+    by *loads*.
 
     Raises the typed `APIError` for an error status and `DecodeError` for a body that is not JSON.
     """
@@ -187,7 +190,7 @@ def decode_json(response: Response, *, now: float) -> Any:
     if response.content_type and not _is_json(response.content_type):
         raise decode_error(response, f"expected JSON, got Content-Type {response.content_type!r}")
     try:
-        return jsontext.loads(response.body)
+        return loads(response.body)
     except ValueError as exc:
         raise decode_error(response, f"the body is not valid JSON ({exc})") from None
 
