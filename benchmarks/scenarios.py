@@ -28,6 +28,7 @@ from measure import median, spread
 from report import Check, Section, Table, micro, percent, rate, ratio, rounds
 from servers import BENCH_DIR, FakeServer, RouteServer
 from sizes import Sizes
+from yarl import URL
 
 from zendesk_ivr import (
     GroupOptions,
@@ -40,6 +41,11 @@ from zendesk_ivr import (
     VoicemailOptions,
     make_converter,
 )
+
+# Private, to time what a listing does with one page without a server in the way.
+from zendesk_ivr._core import shapes
+from zendesk_ivr._core.envelopes import MENU_ENVELOPE
+from zendesk_ivr._core.responses import Response
 
 #: Above this share of wall time on the CPU, the server is what limits throughput.
 SATURATED = 0.85
@@ -412,7 +418,25 @@ def _hand_models(menus: list[dict[str, Any]]) -> list[IvrMenu]:
 
 
 SDK_READ = "SDK: `converter.structure(menu, IvrMenu)` per menu"
+SDK_LISTING_READ = "SDK listing: the page's JSON text to models (decoding included)"
 JSON_READ = "`json.loads` of the page"
+
+
+def _listing_read(raw: bytes) -> Callable[[], object]:
+    """What `menus.list()` does with a page's body: decode it into structs, fill the models."""
+    converter = make_converter()
+    reader = shapes.page_reader(IvrMenu, MENU_ENVELOPE)
+    if reader is None:
+        raise RuntimeError("menus have no page shape")
+    response = Response("GET", URL("https://acme.zendesk.com/"), 200, {}, raw)
+
+    def read() -> object:
+        body = reader(raw)
+        if not isinstance(body, shapes.ShapedBody):
+            raise RuntimeError("the benchmark page did not decode into structs")
+        return list(shapes.iter_items(converter, IvrMenu, response, "ivr_menus", body["ivr_menus"]))
+
+    return read
 
 
 def _time(jobs: Mapping[str, Callable[[], object]], sizes: Sizes) -> dict[str, list[float]]:
@@ -453,6 +477,7 @@ def models(sizes: Sizes) -> Section:
             menus
         ),
         SDK_READ: lambda: [converter.structure(m, IvrMenu) for m in menus],
+        SDK_LISTING_READ: _listing_read(raw),
         JSON_READ: lambda: json.loads(raw),
         # The SDK reads response bodies with msgspec where it is installed (CPython).
         "`msgspec.json.decode` of the page (how the SDK reads it)": lambda: msgspec.json.decode(

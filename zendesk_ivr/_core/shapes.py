@@ -86,7 +86,7 @@ def _menu(shape: _Menu) -> IvrMenu:
         shape.name or "",
         shape.default,
         shape.greeting_id,
-        () if routes is None else tuple([_route(route) for route in routes]),
+        () if routes is None else tuple(map(_route, routes)),
     )
 
 
@@ -97,7 +97,7 @@ def _ivr(shape: _Ivr) -> Ivr:
     return fastread.new_ivr(
         shape.id,
         shape.name or "",
-        () if menus is None else tuple([_menu(menu) for menu in menus]),
+        () if menus is None else tuple(map(_menu, menus)),
         () if ids is None else tuple(ids),
         () if names is None else tuple(names),
     )
