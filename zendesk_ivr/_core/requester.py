@@ -38,13 +38,13 @@ from .limiter import RateLimiter, _MustWait
 from .oauth import OAuth
 from .observe import Attempt, log_retry, record_attempt
 from .responses import Response
+from .retry import RetryPolicy, server_retry_after
+from .transport import Transport
 
 try:
     from . import shapes
 except ImportError:  # no msgspec (PyPy): listings read dicts
     shapes = None  # type: ignore[assignment]
-from .retry import RetryPolicy, server_retry_after
-from .transport import Transport
 
 T = TypeVar("T")
 
@@ -58,7 +58,10 @@ class Outcome:
 
 @frozen
 class RawPage:
-    """One page of a listing as sent: its items still raw JSON, its links already checked."""
+    """
+    One page of a listing as sent: its items as decoded (JSON values, or `shapes` structs where
+    the body was read into them), its links already checked.
+    """
 
     outcome: Outcome
     key: str
