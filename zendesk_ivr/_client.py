@@ -17,7 +17,7 @@ from ._core.observe import Attempt
 from ._core.paging import DEFAULT_MAX_PAGES
 from ._core.requester import Requester
 from ._core.retry import RetryPolicy
-from ._core.serde import make_converter
+from ._core.serde import shared_converter
 from ._core.settings import check_number
 from ._core.transport import DEFAULT_MAX_BODY_SIZE, Transport
 from ._exceptions import ConfigurationError
@@ -161,7 +161,7 @@ class Client:
         )
         self._api = Requester(
             transport=transport,
-            converter=make_converter(),
+            converter=shared_converter(),
             site=site,
             policy=policy,
             limiter=rate_limiter if rate_limiter is not None else RateLimiter(),

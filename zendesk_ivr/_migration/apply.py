@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeAlias
 from attrs import field, frozen
 
 from .._client import Client
-from .._core.serde import make_converter
+from .._core.serde import shared_converter
 from .._exceptions import NotFound, ZendeskError
 from .._models import Ivr
 from . import journal as _journal
@@ -24,7 +24,7 @@ from .steps import KEEP, Pending, Plan, PlannedRequest, Step, default_menu_key, 
 __all__ = ["ApplyFailed", "ApplyReport", "StepFailure", "apply"]
 
 StepOutcome: TypeAlias = Literal["done", "adopted", "failed"]
-_CONVERTER = make_converter()
+_CONVERTER = shared_converter()
 
 
 @frozen

@@ -9,7 +9,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._core.serde import make_converter
+from .._core.serde import shared_converter
 from .._core.tasks import first_error
 from .._models import Ivr
 from .references import References, read_account_objects, referenced_ids
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["export"]
 
-_CONVERTER = make_converter()
+_CONVERTER = shared_converter()
 
 
 async def export(client: Client, *, source: str | None = None) -> dict[str, Any]:

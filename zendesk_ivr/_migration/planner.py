@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
-from .._core.serde import make_converter
+from .._core.serde import shared_converter
 from .._models import (
     GroupOptions,
     Ivr,
@@ -42,7 +42,7 @@ from .steps import (
 
 __all__ = ["plan"]
 
-_CONVERTER: Final = make_converter()
+_CONVERTER: Final = shared_converter()
 _REF_KINDS: Final = ("group", "greeting", "phone_number")
 
 

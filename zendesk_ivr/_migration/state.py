@@ -20,7 +20,7 @@ from cattrs import BaseValidationError, transform_error
 from yarl import URL
 
 from .._core import jsontext
-from .._core.serde import make_converter
+from .._core.serde import shared_converter
 from .._core.urls import base_url_for
 from .._exceptions import ConfigurationError, ZendeskError
 from .._models import GroupOptions, Ivr, IvrTree, VoicemailOptions
@@ -31,7 +31,7 @@ EXPORT_VERSION: Final = 1
 _ID_MAP_SECTIONS: Final = ("groups", "greetings", "phone_numbers")
 _OLD_ID: Final = re.compile(r"[1-9][0-9]*")
 MAX_LISTED_PROBLEMS: Final = 5
-_CONVERTER: Final = make_converter()
+_CONVERTER: Final = shared_converter()
 
 
 class InvalidExport(ZendeskError, ValueError):

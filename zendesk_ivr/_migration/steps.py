@@ -16,7 +16,7 @@ from attrs import field, frozen
 from yarl import URL
 
 from .._core.envelopes import IVR_ENVELOPE, MENU_ENVELOPE, ROUTE_ENVELOPE
-from .._core.serde import make_converter
+from .._core.serde import shared_converter
 from .._core.urls import API_PATH, api_root, base_url_for, tree_segments
 from .._models import IvrFields, IvrMenuFields, IvrRouteFields
 from .dangling import DanglingReference
@@ -28,7 +28,7 @@ _KINDS: Final[tuple[StepKind, ...]] = ("ivr", "menu", "route")
 _ENVELOPES: Final = {"ivr": IVR_ENVELOPE, "menu": MENU_ENVELOPE, "route": ROUTE_ENVELOPE}
 _FIELDS: Final = {"ivr": IvrFields, "menu": IvrMenuFields, "route": IvrRouteFields}
 _DEFAULT_MENU: Final = "default-menu"
-_CONVERTER: Final = make_converter()
+_CONVERTER: Final = shared_converter()
 
 
 @frozen
