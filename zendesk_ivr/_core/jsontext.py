@@ -31,7 +31,21 @@ def _fast_decoder() -> Callable[[str | bytes], Any] | None:
 _fast_decode = _fast_decoder()
 
 
-def loads(text: str | bytes) -> Any:
+#: A stricter reader of JSON text: a value, or a `ValueError` for a text it does not take.
+Reader = Callable[[str | bytes], Any]
+
+
+def loads(text: str | bytes, read_first: Reader | None = None) -> Any:
+    """
+    The value of JSON *text*. *read_first* is tried before (`shapes` reads list pages into typed
+    structs); a text it refuses is read as usual, from this frame, so a deeply nested text meets
+    the same recursion limit either way.
+    """
+    if read_first is not None:
+        try:
+            return read_first(text)
+        except (ValueError, RecursionError):
+            pass
     if _fast_decode is not None:
         try:
             return _fast_decode(text)

@@ -34,6 +34,7 @@ from .._exceptions import (
 from . import envelopes, jsontext, paging, passwords, responses, urls
 from .auth import Credentials
 from .envelopes import Envelope, Page, PageLinks
+from .jsontext import Reader
 from .limiter import RateLimiter, _MustWait
 from .oauth import OAuth
 from .observe import Attempt, log_retry, record_attempt
@@ -108,11 +109,12 @@ class Requester:
         payload: Any = None,
         *,
         parse: bool = True,
-        loads: Callable[[bytes], Any] = jsontext.loads,
+        read_first: Reader | None = None,
     ) -> Outcome:
         """
-        Send with retries; return the successful response and its JSON, decoded by *loads* (None
-        when *parse* is off or the body is empty). Errors surface typed once retries are spent.
+        Send with retries; return the successful response and its decoded JSON (None when
+        *parse* is off or the body is empty), read by *read_first* where it can. Errors surface
+        typed once retries are spent.
 
         Three layers, each a method: this retry loop (waits, backoff, the limiter's pause,
         a DELETE whose lost answer was a success), `_send_authorized` (credentials, and one
@@ -129,7 +131,7 @@ class Requester:
                     if not 200 <= response.status < 300:
                         raise responses.error_for(response, now=time.time())
                     return Outcome(response=response, body=None, attempts=call.attempts)
-                decoded = responses.decode_json(response, now=time.time(), loads=loads)
+                decoded = responses.decode_json(response, now=time.time(), read_first=read_first)
                 return Outcome(response=response, body=decoded, attempts=call.attempts)
             except (APIError, TransportError, DecodeError) as error:
                 error.attempts = call.attempts
@@ -332,7 +334,7 @@ class Requester:
         envelope: Envelope,
         start: str | URL | None = None,
         *,
-        loads: Callable[[bytes], Any] = jsontext.loads,
+        read_first: Reader | None = None,
     ) -> AsyncGenerator[RawPage, None]:
         """
         Every page of a listing, raw JSON items and checked links, following ``next_page`` (or
@@ -344,7 +346,7 @@ class Requester:
         trail = paging.PageTrail(self.max_pages)
         while url is not None:
             trail.visit(url)
-            outcome = await self.list_page(url, records, loads)
+            outcome = await self.list_page(url, records, read_first)
             key, items = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
             links = envelopes.page_links(outcome.body, outcome.response, site=self.site)
             records += len(items)
@@ -371,10 +373,9 @@ class Requester:
         self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None
     ) -> AsyncGenerator[RawPage, None]:
         """The pages of a listing of *cls*, decoded into `shapes` where it has them."""
+        # Only Client makes a Requester, always with the tolerant converter the structs agree with.
         reader = None if shapes is None else shapes.page_reader(cls, envelope)
-        if reader is None:
-            return self.raw_pages(first, envelope, start)
-        return self.raw_pages(first, envelope, start, loads=reader)
+        return self.raw_pages(first, envelope, start, read_first=reader)
 
     def _models(self, cls: type[T], raw: RawPage) -> Iterator[T]:
         """The models of a page, each made when it is asked for."""
@@ -384,11 +385,11 @@ class Requester:
         return envelopes.iter_items(self.converter, cls, response, raw.key, raw.items)
 
     async def list_page(
-        self, url: URL, records_read: int, loads: Callable[[bytes], Any] = jsontext.loads
+        self, url: URL, records_read: int, read_first: Reader | None = None
     ) -> Outcome:
         """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""
         try:
-            return await self.request("GET", url, loads=loads)
+            return await self.request("GET", url, read_first=read_first)
         except APIError as error:
             if error.status == 400 and paging.past_offset_cap(url, records_read):
                 raise paging.offset_cap_error(url, error) from error

@@ -6,7 +6,7 @@ status, the wait a ``Retry-After`` asks for, and the JSON of a successful body.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
@@ -175,11 +175,11 @@ def _summarize_text(text: str) -> str:
 
 
 def decode_json(
-    response: Response, *, now: float, loads: Callable[[bytes], Any] = jsontext.loads
+    response: Response, *, now: float, read_first: jsontext.Reader | None = None
 ) -> Any:
     """
-    The JSON body of a successful response, or None when it has none (204, empty 200), read
-    by *loads*.
+    The JSON body of a successful response, or None when it has none (204, empty 200); read by
+    *read_first* where it can (see `jsontext.loads`).
 
     Raises the typed `APIError` for an error status and `DecodeError` for a body that is not JSON.
     """
@@ -190,7 +190,7 @@ def decode_json(
     if response.content_type and not _is_json(response.content_type):
         raise decode_error(response, f"expected JSON, got Content-Type {response.content_type!r}")
     try:
-        return loads(response.body)
+        return jsontext.loads(response.body, read_first)
     except ValueError as exc:
         raise decode_error(response, f"the body is not valid JSON ({exc})") from None
 

@@ -21,6 +21,7 @@ listings read dicts.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Final, TypeVar, cast
 
@@ -28,7 +29,7 @@ import msgspec
 from cattrs import Converter
 
 from .._models import MAX_ID, Ivr, IvrMenu, IvrRoute
-from . import envelopes, fastread, jsontext
+from . import envelopes, fastread, jsontext, responses
 from .envelopes import Envelope
 from .responses import Response
 
@@ -112,7 +113,7 @@ _PAGE_KEYS: Final = ("next_page", "previous_page", "count", "links", "meta")
 
 
 class _PageReader:
-    """Decodes a list page of one model into a `ShapedBody`, or as plain JSON if it does not fit."""
+    """Decodes a list page of one model into a `ShapedBody`; a `ValueError` if it does not fit."""
 
     def __init__(self, item: type[msgspec.Struct], envelope: Envelope) -> None:
         fields: list[tuple[str, Any, Any]] = [
@@ -123,11 +124,8 @@ class _PageReader:
         page = msgspec.defstruct(f"{item.__name__}Page", fields, gc=False)
         self._decode = msgspec.json.Decoder(page).decode
 
-    def __call__(self, text: bytes | str) -> Any:
-        try:
-            page = self._decode(text)
-        except (ValueError, RecursionError):  # msgspec's errors are ValueErrors
-            return jsontext.loads(text)  # the usual value, or the usual error
+    def __call__(self, text: bytes | str) -> ShapedBody:
+        page = self._decode(text)  # msgspec's errors are ValueErrors
         body = ShapedBody()
         for key in page.__struct_fields__:
             value = getattr(page, key)
@@ -144,8 +142,11 @@ _SHAPES: Final[dict[type, tuple[type[msgspec.Struct], Callable[[Any], Any]]]] = 
 _READERS: dict[tuple[type, Envelope], _PageReader] = {}
 
 
-def page_reader(cls: type, envelope: Envelope) -> Callable[[bytes | str], Any] | None:
-    """What reads a list page of *cls* into structs, or None for a model without a shape."""
+def page_reader(cls: type, envelope: Envelope) -> jsontext.Reader | None:
+    """
+    What reads a list page of *cls* into structs, for `jsontext.loads` to try first (a page
+    that does not fit is read as plain JSON); None for a model without a shape.
+    """
     if cls not in _SHAPES:
         return None
     reader = _READERS.get((cls, envelope))
@@ -162,13 +163,15 @@ def iter_items(
 
     Options the fast readers do not expect send the rest of the page the usual way: decoded
     again from *response*, structured by *converter*, with skips and errors as that path has them.
+    The structs give what `make_converter()`'s tolerant converter gives, the one `Client` reads
+    with; a listing read with any other converter must not come here.
     """
     fill = cast("Callable[[Any], T]", _SHAPES[cls][1])
     for index, shape in enumerate(shapes):
         try:
             item = fill(shape)
         except Exception:  # as `fastread` does: anything unexpected is read the detailed way
-            raw_items = jsontext.loads(response.body)[key]
+            raw_items = responses.decode_json(response, now=time.time())[key]
             yield from envelopes.iter_items(
                 converter, cls, response, key, itertools.islice(raw_items, index, None), start=index
             )
