@@ -337,7 +337,7 @@ class Requester:
         read_first: Reader | None = None,
     ) -> AsyncGenerator[RawPage, None]:
         """
-        Every page of a listing, raw JSON items and checked links, following ``next_page`` (or
+        Every page of a listing, decoded items and checked links, following ``next_page`` (or
         a cursor's ``links.next``) under the listing's cycle rule and page cap. Each response
         is read and released before its page is handed out.
         """
