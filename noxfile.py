@@ -75,12 +75,12 @@ class Target(NamedTuple):
 # runs unmutated code.
 MUTATION_TARGETS: dict[str, Target] = {
     "retry": Target(
-        ("zendesk_ivr/_core/retry.py",),
+        ("zendesk_ivr/_core/pacing/retry.py",),
         ("tests/sdk/test_retry_rules.py", "tests/sdk/test_resilience.py"),
         300,
     ),
     "links": Target(
-        ("zendesk_ivr/_core/urls.py",),
+        ("zendesk_ivr/_core/wire/urls.py",),
         (
             "tests/sdk/test_link_rules.py",
             "tests/sdk/test_url_building.py",
@@ -90,7 +90,7 @@ MUTATION_TARGETS: dict[str, Target] = {
         300,
     ),
     "plan": Target(
-        ("zendesk_ivr/_migration/planner.py", "zendesk_ivr/_migration/refusal.py"),
+        ("zendesk_ivr/migration/_planner.py", "zendesk_ivr/migration/_refusal.py"),
         (
             "tests/migration/test_plan_rules.py",
             "tests/migration/test_plan_messages.py",
@@ -99,7 +99,7 @@ MUTATION_TARGETS: dict[str, Target] = {
         600,
     ),
     "apply": Target(
-        ("zendesk_ivr/_migration/apply.py",),
+        ("zendesk_ivr/migration/_apply.py",),
         (
             "tests/migration/test_apply_reports.py",
             "tests/migration/test_migrate.py",
@@ -108,7 +108,7 @@ MUTATION_TARGETS: dict[str, Target] = {
         540,
     ),
     "journal": Target(
-        ("zendesk_ivr/_migration/journal.py",),
+        ("zendesk_ivr/migration/_journal.py",),
         (
             "tests/migration/test_apply_reports.py",
             "tests/migration/test_migrate.py",
@@ -117,7 +117,7 @@ MUTATION_TARGETS: dict[str, Target] = {
         300,
     ),
     "audit": Target(
-        ("zendesk_ivr/_analysis/audit.py",),
+        ("zendesk_ivr/analysis/_audit.py",),
         (
             "tests/analysis/test_audit_messages.py",
             "tests/analysis/test_audit.py",
@@ -126,7 +126,7 @@ MUTATION_TARGETS: dict[str, Target] = {
         300,
     ),
     "limiter": Target(
-        ("zendesk_ivr/_core/limiter.py",),
+        ("zendesk_ivr/_core/pacing/limiter.py",),
         ("tests/sdk/test_limiter.py", "tests/sdk/test_resilience.py"),
         300,
     ),

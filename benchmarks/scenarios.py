@@ -39,13 +39,13 @@ from zendesk_ivr import (
     PhoneNumberOptions,
     TextbackOptions,
     VoicemailOptions,
-    make_converter,
 )
 
 # Private, to time what a listing does with one page without a server in the way.
-from zendesk_ivr._core import shapes
-from zendesk_ivr._core.envelopes import MENU_ENVELOPE
-from zendesk_ivr._core.responses import Response
+from zendesk_ivr._core.reading import shapes
+from zendesk_ivr._core.reading.envelopes import MENU_ENVELOPE
+from zendesk_ivr._core.reading.responses import Response
+from zendesk_ivr._core.reading.serde import make_converter
 
 #: Above this share of wall time on the CPU, the server is what limits throughput.
 SATURATED = 0.85

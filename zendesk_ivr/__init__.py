@@ -1,15 +1,18 @@
-"""An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes."""
+"""
+An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes.
+
+The top level holds what every user needs: the client and its resources, the models, the errors,
+OAuth and the rate limiter. The tools live in public subpackages: `zendesk_ivr.analysis` (the
+audit and call-flow graphs), `zendesk_ivr.migration` (plans, apply, journals), and
+`zendesk_ivr.testing` (the fake Zendesk).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._account import Greeting, Group, PhoneNumber
-from ._analysis.audit import DEFAULT_RULES, Account, Finding, Rule, Severity, audit, audit_ivrs
-from ._analysis.graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
-from ._client import Client
-from ._core.envelopes import Page
-from ._core.limiter import RateLimiter
-from ._core.oauth import OAuth, OAuthTokens, TokenFileStore
-from ._core.observe import Attempt
-from ._core.retry import RetryPolicy
-from ._core.serde import make_converter
 from ._exceptions import (
     APIError,
     AuthenticationError,
@@ -28,16 +31,6 @@ from ._exceptions import (
     TransportError,
     ZendeskError,
 )
-from ._migration.apply import ApplyFailed, ApplyReport, StepFailure, apply
-from ._migration.dangling import DanglingReference
-from ._migration.export import export
-from ._migration.idmap_by_name import NameMapping, UnmatchedReference, map_by_name
-from ._migration.journal import JournalError, JournalMismatch
-from ._migration.planner import plan
-from ._migration.references import References
-from ._migration.refusal import PlanRefused, UnmappedReference
-from ._migration.state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
-from ._migration.steps import Pending, Plan, PlannedRequest, Step
 from ._models import (
     ACTIONS,
     KEYPRESSES,
@@ -60,15 +53,23 @@ from ._models import (
     Unset,
     VoicemailOptions,
 )
-from ._resources import (
-    GreetingsResource,
-    GroupsResource,
-    IvrsResource,
-    MenusResource,
-    PhoneNumbersResource,
-    RoutesResource,
-)
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._client import Client
+    from ._core.auth.oauth import OAuth, OAuthTokens, TokenFileStore
+    from ._core.pacing.limiter import RateLimiter
+    from ._core.pacing.retry import RetryPolicy
+    from ._core.reading.envelopes import Page
+    from ._core.wire.observe import Attempt
+    from ._resources import (
+        GreetingsResource,
+        GroupsResource,
+        IvrsResource,
+        MenusResource,
+        PhoneNumbersResource,
+        RoutesResource,
+    )
 
 # Grouped by what the names are for, sorted within each group (tests check both).
 __all__ = [  # noqa: RUF022
@@ -88,7 +89,6 @@ __all__ = [  # noqa: RUF022
     "RoutesResource",
     "TokenFileStore",
     "__version__",
-    "make_converter",
     # Models: what the API reads and writes
     "ACTIONS",
     "KEYPRESSES",
@@ -115,20 +115,14 @@ __all__ = [  # noqa: RUF022
     "VoicemailOptions",
     # Errors: one tree under ZendeskError
     "APIError",
-    "ApplyFailed",
     "AuthenticationError",
     "ClientClosed",
     "ConfigurationError",
     "DecodeError",
     "InvalidArgument",
-    "InvalidExport",
-    "InvalidIdMap",
-    "JournalError",
-    "JournalMismatch",
     "NotFound",
     "PaginationError",
     "PermissionDenied",
-    "PlanRefused",
     "RateLimited",
     "RecordInvalid",
     "RequestTimeout",
@@ -136,35 +130,45 @@ __all__ = [  # noqa: RUF022
     "ServerError",
     "TransportError",
     "ZendeskError",
-    # Tools: the audit and call-flow graphs
-    "DEFAULT_RULES",
-    "GRAPH_FORMATS",
-    "Account",
-    "Finding",
-    "Rule",
-    "Severity",
-    "audit",
-    "audit_ivrs",
-    "render_dot",
-    "render_graph",
-    "render_mermaid",
-    # Tools: migrations
-    "ApplyReport",
-    "DanglingReference",
-    "DesiredState",
-    "IdMap",
-    "NameMapping",
-    "Pending",
-    "Plan",
-    "PlannedRequest",
-    "References",
-    "Step",
-    "StepFailure",
-    "UnmappedReference",
-    "UnmatchedReference",
-    "apply",
-    "export",
-    "load_export",
-    "map_by_name",
-    "plan",
 ]
+
+# The client's side of the package imports aiohttp, yarl and cattrs (about 0.2 s): its names are
+# imported when first used, so the command line's --help, a usage error or an offline check of
+# a file never pays for the network stack.
+_LAZY: dict[str, str] = {
+    "Client": "._client",
+    "OAuth": "._core.auth.oauth",
+    "OAuthTokens": "._core.auth.oauth",
+    "TokenFileStore": "._core.auth.oauth",
+    "RateLimiter": "._core.pacing.limiter",
+    "RetryPolicy": "._core.pacing.retry",
+    "Page": "._core.reading.envelopes",
+    "Attempt": "._core.wire.observe",
+    **dict.fromkeys(
+        (
+            "GreetingsResource",
+            "GroupsResource",
+            "IvrsResource",
+            "MenusResource",
+            "PhoneNumbersResource",
+            "RoutesResource",
+        ),
+        "._resources",
+    ),
+}
+
+
+# Hidden from type checkers, which then see only the imports above: a misspelt name stays an
+# error for them rather than Any.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name not in _LAZY:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # from now on a plain attribute of the module
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

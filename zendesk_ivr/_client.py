@@ -10,16 +10,18 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from ._core import auth, passwords, urls
-from ._core.limiter import RateLimiter
-from ._core.oauth import OAuth, TokenFileStore
-from ._core.observe import Attempt
-from ._core.paging import DEFAULT_MAX_PAGES
+from ._core.auth import credentials as auth
+from ._core.auth import passwords
+from ._core.auth.oauth import OAuth, TokenFileStore
+from ._core.pacing.limiter import RateLimiter
+from ._core.pacing.retry import RetryPolicy
+from ._core.reading.serde import shared_converter
 from ._core.requester import Requester
-from ._core.retry import RetryPolicy
-from ._core.serde import shared_converter
 from ._core.settings import check_number
-from ._core.transport import DEFAULT_MAX_BODY_SIZE, Transport
+from ._core.wire import urls
+from ._core.wire.observe import Attempt
+from ._core.wire.paging import DEFAULT_MAX_PAGES
+from ._core.wire.transport import DEFAULT_MAX_BODY_SIZE, Transport
 from ._exceptions import ConfigurationError
 from ._models import IvrTree
 from ._resources import (

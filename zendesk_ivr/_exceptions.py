@@ -17,7 +17,7 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     │   └── ResponseTooLarge      a decoded body over ``max_body_size`` (not retried)
     ├── DecodeError               a response body was not the JSON the API documents
     ├── PaginationError           a ``next_page`` the client refuses, or a listing past max_pages
-    │   (migrations, defined beside the code that raises them:)
+    │   (zendesk_ivr.migration's, defined beside the code that raises them:)
     ├── InvalidExport             (also a ValueError) not a desired-state file this version reads
     ├── InvalidIdMap              (also a ValueError) an id map that is not the pinned format
     ├── PlanRefused               unmapped or dangling references, or ambiguous matches

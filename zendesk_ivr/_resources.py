@@ -15,9 +15,10 @@ from typing import Any
 from yarl import URL
 
 from ._account import Greeting, Group, PhoneNumber
-from ._core import envelopes, paging, urls
-from ._core.envelopes import Page
+from ._core.reading import envelopes
+from ._core.reading.envelopes import Page
 from ._core.requester import Requester
+from ._core.wire import paging, urls
 from ._models import (
     UNSET,
     GreetingId,

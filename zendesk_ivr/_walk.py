@@ -16,11 +16,12 @@ from typing import Any
 
 from yarl import URL
 
-from ._core import envelopes, responses, skipping, urls
+from ._core.reading import envelopes, responses, skipping
 from ._core.requester import Requester
-from ._core.tasks import all_of
+from ._core.wire import urls
 from ._exceptions import DecodeError
 from ._models import Ivr, IvrTree, SkippedRecord
+from ._tasks import all_of
 
 
 class _Walk:

@@ -9,8 +9,6 @@ import pytest
 
 import zendesk_ivr
 from zendesk_ivr import (
-    Account,
-    Finding,
     GroupOptions,
     Ivr,
     IvrMenu,
@@ -18,13 +16,12 @@ from zendesk_ivr import (
     MenuOptions,
     PhoneNumberOptions,
     RouteOptions,
-    Severity,
     TextbackOptions,
     VoicemailOptions,
-    audit_ivrs,
 )
+from zendesk_ivr.analysis import AuditContext, Finding, Severity, audit_ivrs
 
-GROUPS = Account(group_ids=frozenset({10, 11}), greeting_ids=frozenset({500}))
+GROUPS = AuditContext(group_ids=frozenset({10, 11}), greeting_ids=frozenset({500}))
 
 
 def route(route_id: int, keypress: str, options: RouteOptions) -> IvrRoute:
@@ -55,8 +52,10 @@ def clean_ivr() -> Ivr:
     return Ivr(id=7, name="Support", menus=(main, billing), phone_number_ids=(3,))
 
 
-def rules_found(ivr: Ivr, account: Account = GROUPS) -> list[tuple[str, int | None, int | None]]:
-    return [(f.rule, f.menu_id, f.route_id) for f in audit_ivrs([ivr], account=account)]
+def rules_found(
+    ivr: Ivr, context: AuditContext = GROUPS
+) -> list[tuple[str, int | None, int | None]]:
+    return [(f.rule, f.menu_id, f.route_id) for f in audit_ivrs([ivr], context=context)]
 
 
 def with_menu(ivr: Ivr, index: int, **changes: object) -> Ivr:
@@ -72,12 +71,12 @@ def with_route(ivr: Ivr, menu: int, index: int, options: RouteOptions) -> Ivr:
 
 
 def test_a_clean_ivr_has_no_findings() -> None:
-    assert audit_ivrs([clean_ivr()], account=GROUPS) == []
+    assert audit_ivrs([clean_ivr()], context=GROUPS) == []
 
 
 def test_no_default_menu_is_an_error() -> None:
     ivr = with_menu(clean_ivr(), 0, default=False)
-    findings = audit_ivrs([ivr], account=GROUPS)
+    findings = audit_ivrs([ivr], context=GROUPS)
     assert [(f.rule, f.severity, f.ivr_id) for f in findings] == [
         ("default_menu", Severity.ERROR, 7)
     ]
@@ -86,7 +85,7 @@ def test_no_default_menu_is_an_error() -> None:
 
 def test_two_default_menus_is_an_error() -> None:
     ivr = with_menu(clean_ivr(), 1, default=True)
-    findings = audit_ivrs([ivr], account=GROUPS)
+    findings = audit_ivrs([ivr], context=GROUPS)
     assert [f.rule for f in findings] == ["default_menu"]
     assert "2 default menus" in findings[0].message
 
@@ -109,7 +108,7 @@ def test_a_menu_route_without_a_menu_id_is_a_dead_key() -> None:
 
 def test_a_menu_no_key_leads_to_is_unreachable() -> None:
     ivr = with_route(clean_ivr(), 0, 1, GroupOptions(group_ids=[10]))
-    findings = audit_ivrs([ivr], account=GROUPS)
+    findings = audit_ivrs([ivr], context=GROUPS)
     assert [(f.rule, f.severity, f.menu_id) for f in findings] == [
         ("unreachable_menu", Severity.WARNING, 2)
     ]
@@ -122,7 +121,7 @@ def test_reachability_follows_chains_and_cycles() -> None:
         ivr.menus[1], routes=(*ivr.menus[1].routes, route(106, "9", MenuOptions(menu_id=3)))
     )
     ivr = attrs.evolve(ivr, menus=(ivr.menus[0], billing, third))
-    assert audit_ivrs([ivr], account=GROUPS) == []
+    assert audit_ivrs([ivr], context=GROUPS) == []
 
 
 @pytest.mark.parametrize("options", [GroupOptions(group_ids=[]), VoicemailOptions()])
@@ -133,10 +132,10 @@ def test_group_and_voicemail_routes_need_groups(options: RouteOptions) -> None:
 
 def test_deleted_groups_are_found_only_when_groups_were_looked_up() -> None:
     ivr = with_route(clean_ivr(), 0, 0, GroupOptions(group_ids=[10, 404]))
-    findings = audit_ivrs([ivr], account=GROUPS)
+    findings = audit_ivrs([ivr], context=GROUPS)
     assert [(f.rule, f.route_id) for f in findings] == [("unknown_group", 100)]
     assert "404" in findings[0].message
-    assert audit_ivrs([ivr], account=Account()) == []
+    assert audit_ivrs([ivr], context=AuditContext()) == []
 
 
 @pytest.mark.parametrize(
@@ -149,7 +148,7 @@ def test_deleted_groups_are_found_only_when_groups_were_looked_up() -> None:
 )
 def test_textback_routes_need_a_number_and_a_text(options: RouteOptions, missing: str) -> None:
     ivr = with_route(clean_ivr(), 1, 1, options)
-    findings = audit_ivrs([ivr], account=GROUPS)
+    findings = audit_ivrs([ivr], context=GROUPS)
     assert [(f.rule, f.route_id) for f in findings] == [("incomplete_textback", 104)]
     assert missing in findings[0].message
 
@@ -162,23 +161,23 @@ def test_phone_number_routes_need_e164(number: str | None) -> None:
 
 def test_deleted_greetings_are_found_only_when_greetings_were_looked_up() -> None:
     ivr = with_menu(clean_ivr(), 0, greeting_id=501)
-    findings = audit_ivrs([ivr], account=GROUPS)
+    findings = audit_ivrs([ivr], context=GROUPS)
     assert [(f.rule, f.severity, f.menu_id) for f in findings] == [
         ("unknown_greeting", Severity.WARNING, 1)
     ]
-    assert audit_ivrs([ivr], account=Account(group_ids=frozenset({10, 11}))) == []
+    assert audit_ivrs([ivr], context=AuditContext(group_ids=frozenset({10, 11}))) == []
 
 
 def test_an_ivr_on_no_phone_number_is_never_reached() -> None:
     ivr = attrs.evolve(clean_ivr(), phone_number_ids=())
-    findings = audit_ivrs([ivr], account=GROUPS)
+    findings = audit_ivrs([ivr], context=GROUPS)
     assert [(f.rule, f.severity, f.ivr_id, f.menu_id) for f in findings] == [
         ("no_phone_number", Severity.WARNING, 7, None)
     ]
 
 
 def test_custom_rules_are_plain_functions() -> None:
-    def no_vip_tags(ivr: Ivr, account: Account) -> Iterable[Finding]:
+    def no_vip_tags(ivr: Ivr, context: AuditContext) -> Iterable[Finding]:
         for menu in ivr.menus:
             if "vip" in menu.name.lower():
                 yield Finding(
@@ -190,12 +189,12 @@ def test_custom_rules_are_plain_functions() -> None:
                 )
 
     ivr = with_menu(clean_ivr(), 1, name="VIP billing")
-    rules = (*zendesk_ivr.DEFAULT_RULES, no_vip_tags)
+    rules = (*zendesk_ivr.analysis.DEFAULT_RULES, no_vip_tags)
     assert rules_found_with(ivr, rules) == [("vip_menu", 2, None)]
 
 
 def rules_found_with(
-    ivr: Ivr, rules: tuple[zendesk_ivr.Rule, ...]
+    ivr: Ivr, rules: tuple[zendesk_ivr.analysis.Rule, ...]
 ) -> list[tuple[str, int | None, int | None]]:
     return [(f.rule, f.menu_id, f.route_id) for f in audit_ivrs([ivr], rules=rules)]
 

@@ -8,9 +8,7 @@ import pytest
 
 import zendesk_ivr
 from zendesk_ivr import (
-    Account,
     Client,
-    Finding,
     GroupOptions,
     Ivr,
     IvrMenu,
@@ -18,13 +16,12 @@ from zendesk_ivr import (
     MenuOptions,
     PhoneNumberOptions,
     RouteOptions,
-    Severity,
     TextbackOptions,
     UnknownOptions,
     VoicemailOptions,
-    audit_ivrs,
 )
-from zendesk_ivr._analysis.audit import incomplete_route
+from zendesk_ivr.analysis import AuditContext, Finding, Severity, audit_ivrs
+from zendesk_ivr.analysis._audit import incomplete_route
 from zendesk_ivr.testing import FakeZendesk
 
 
@@ -32,15 +29,15 @@ def route(route_id: int, keypress: str, action: str, options: RouteOptions) -> I
     return IvrRoute(id=route_id, keypress=keypress, action=action, options=options)
 
 
-def messages(ivr: Ivr, account: Account | None = None) -> list[tuple[str, str]]:
-    return [(f.rule, f.message) for f in audit_ivrs([ivr], account=account)]
+def messages(ivr: Ivr, context: AuditContext | None = None) -> list[tuple[str, str]]:
+    return [(f.rule, f.message) for f in audit_ivrs([ivr], context=context)]
 
 
 def test_menu_rules_name_the_ivr_and_menu() -> None:
     main = IvrMenu(id=10, name="Main", default=True)
     other = IvrMenu(id=11, name="Other", default=True, greeting_id=99)
     ivr = Ivr(id=1, name="Line", menus=(main, other), phone_number_ids=(5,))
-    assert messages(ivr, Account(greeting_ids=frozenset({1}))) == [
+    assert messages(ivr, AuditContext(greeting_ids=frozenset({1}))) == [
         (
             "default_menu",
             "IVR 'Line' has 2 default menus ('Main', 'Other'); which one callers hear is undefined",
@@ -87,7 +84,7 @@ def test_route_rules_name_the_ivr_menu_and_key() -> None:
     menu = IvrMenu(id=10, name="Main", default=True, routes=routes)
     ivr = Ivr(id=1, name="Line", menus=(menu,), phone_number_ids=(5,))
     where = "IVR 'Line', menu 'Main', key"
-    findings = audit_ivrs([ivr], account=Account(group_ids=frozenset({5})))
+    findings = audit_ivrs([ivr], context=AuditContext(group_ids=frozenset({5})))
     assert [(f.rule, f.message) for f in findings] == [
         ("dead_key", f"{where} 1 goes to menu 404, which is not a menu of this IVR"),
         (
@@ -139,10 +136,10 @@ async def fake() -> AsyncIterator[FakeZendesk]:
 async def test_extra_rules_run_after_the_built_in_ones(fake: FakeZendesk) -> None:
     (ivr_id,) = fake.seed(1)
 
-    def named_seeded(ivr: Ivr, account: Account) -> Iterable[Finding]:
+    def named_seeded(ivr: Ivr, context: AuditContext) -> Iterable[Finding]:
         if ivr.name.startswith("Seeded"):
             yield Finding(rule="house_style", severity=Severity.INFO, message="x", ivr_id=ivr.id)
 
     async with Client(base_url=fake.url, email=fake.email, api_token=fake.api_token) as client:
-        findings = await zendesk_ivr.audit(client, rules=(), extra_rules=[named_seeded])
+        findings = await zendesk_ivr.analysis.audit(client, rules=(), extra_rules=[named_seeded])
     assert [(f.rule, f.ivr_id) for f in findings] == [("house_style", ivr_id)]

@@ -21,8 +21,6 @@ import attrs
 import pydot
 import pytest
 
-from zendesk_ivr._analysis.audit import Finding, Severity, audit_ivrs
-from zendesk_ivr._analysis.graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
 from zendesk_ivr._exceptions import InvalidArgument
 from zendesk_ivr._models import (
     GroupOptions,
@@ -36,6 +34,8 @@ from zendesk_ivr._models import (
     UnknownOptions,
     VoicemailOptions,
 )
+from zendesk_ivr.analysis._audit import Finding, Severity, audit_ivrs
+from zendesk_ivr.analysis._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
 
 GOLDEN = Path(__file__).parent / "samples" / "graph"
 

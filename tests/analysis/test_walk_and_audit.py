@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 import zendesk_ivr
-from zendesk_ivr import Client, RateLimiter, Severity
+from zendesk_ivr import Client, RateLimiter
+from zendesk_ivr.analysis import Severity
 from zendesk_ivr.testing import FakeZendesk, seed_demo_account
 
 
@@ -74,7 +75,7 @@ async def test_the_demo_account_audit_finds_every_planted_problem(fake: FakeZend
     demo = seed_demo_account(fake)
 
     async with client_for(fake) as client:
-        findings = await zendesk_ivr.audit(client, check_groups=True, check_greetings=True)
+        findings = await zendesk_ivr.analysis.audit(client, check_groups=True, check_greetings=True)
 
     found: dict[str, set[int]] = {}
     for finding in findings:
@@ -91,7 +92,7 @@ async def test_lookups_are_opt_in(fake: FakeZendesk) -> None:
     seed_demo_account(fake)
 
     async with client_for(fake) as client:
-        findings = await zendesk_ivr.audit(client)
+        findings = await zendesk_ivr.analysis.audit(client)
 
     assert not {"unknown_group", "unknown_greeting"} & {f.rule for f in findings}
     assert {r.path for r in fake.requests} == {"/api/v2/channels/voice/ivr"}
@@ -125,10 +126,12 @@ async def test_audits_of_many_accounts_run_concurrently_under_each_clients_limit
             client_for(two, max_concurrency=3, rate_limiter=unpaced()) as b,
         ):
             sampler = asyncio.create_task(sample())
-            together = list(await asyncio.gather(zendesk_ivr.audit(a), zendesk_ivr.audit(b)))
+            together = list(
+                await asyncio.gather(zendesk_ivr.analysis.audit(a), zendesk_ivr.analysis.audit(b))
+            )
             sampler.cancel()
             totals = len(one.requests), len(two.requests)
-            alone = [await zendesk_ivr.audit(a), await zendesk_ivr.audit(b)]
+            alone = [await zendesk_ivr.analysis.audit(a), await zendesk_ivr.analysis.audit(b)]
         # Each server saw its own client's limit reached and never passed.
         assert (one.max_in_flight, two.max_in_flight) == (2, 3)
     assert totals == (4 + 40 * 2, 3 + 30 * 2)
@@ -140,13 +143,13 @@ async def test_the_audit_surfaces_typed_errors(fake: FakeZendesk) -> None:
     fake.fail_next(401)
     async with client_for(fake) as client:
         with pytest.raises(zendesk_ivr.AuthenticationError):
-            await zendesk_ivr.audit(client)
+            await zendesk_ivr.analysis.audit(client)
 
 
 async def test_severity_of_each_builtin_rule_is_stable(fake: FakeZendesk) -> None:
     seed_demo_account(fake)
     async with client_for(fake) as client:
-        findings = await zendesk_ivr.audit(client, check_groups=True, check_greetings=True)
+        findings = await zendesk_ivr.analysis.audit(client, check_groups=True, check_greetings=True)
     severity = {f.rule: f.severity for f in findings}
     assert severity == {
         "default_menu": Severity.ERROR,

@@ -17,7 +17,8 @@ import pydot
 import pytest
 
 from tests.cli_helpers import SCRIPT, clean_env, fake_env, run_script
-from zendesk_ivr import Ivr, make_converter
+from zendesk_ivr import Ivr
+from zendesk_ivr._core.reading.serde import make_converter
 from zendesk_ivr.testing import FakeZendesk
 
 ROOT = Path(__file__).resolve().parents[2]

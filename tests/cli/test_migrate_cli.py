@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import SCRIPT, fake_env, run_script
-from zendesk_ivr import Client, GroupOptions, Ivr, VoicemailOptions, load_export, make_converter
+from zendesk_ivr import Client, GroupOptions, Ivr, VoicemailOptions
+from zendesk_ivr._core.reading.serde import make_converter
+from zendesk_ivr.migration import load_export
 from zendesk_ivr.testing import FakeZendesk
 
 CONVERTER = make_converter()

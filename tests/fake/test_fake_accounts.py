@@ -21,8 +21,8 @@ from tests.fake.fake_http import (
     create_ivr,
 )
 from zendesk_ivr.testing import BUILT_IN_GREETING_IDS, FakeZendesk
-from zendesk_ivr.testing._demo import SEED_GROUP_NAMES, SEED_KEYPRESSES, seed_ivrs
 from zendesk_ivr.testing._render import render_ivr
+from zendesk_ivr.testing._seeding import SEED_GROUP_NAMES, SEED_KEYPRESSES, seed_ivrs
 from zendesk_ivr.testing._state import FIRST_ID, Store
 
 # --- seeding and inspection ---------------------------------------------------------------

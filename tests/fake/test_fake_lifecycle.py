@@ -26,7 +26,6 @@ from tests.fake.fake_http import (
     call,
 )
 from zendesk_ivr.testing import FakeZendesk, RecordedRequest
-from zendesk_ivr.testing._demo import seed_ivrs
 from zendesk_ivr.testing._faults import (
     Credentials,
     DelayFault,
@@ -44,6 +43,7 @@ from zendesk_ivr.testing._paging import (
     parse_page_request,
 )
 from zendesk_ivr.testing._rules import ApiError, parse_wrapped
+from zendesk_ivr.testing._seeding import seed_ivrs
 from zendesk_ivr.testing._state import FIRST_ID, FakeState, Store
 
 # --- lifecycle ----------------------------------------------------------------------------

@@ -10,18 +10,12 @@ from typing import Any
 
 import pytest
 
-from zendesk_ivr import (
+from zendesk_ivr import Client, GroupOptions, Ivr, IvrMenu, IvrRoute, RateLimiter, RecordInvalid
+from zendesk_ivr.migration import (
     ApplyFailed,
     ApplyReport,
-    Client,
-    GroupOptions,
-    Ivr,
-    IvrMenu,
-    IvrRoute,
     JournalMismatch,
     Plan,
-    RateLimiter,
-    RecordInvalid,
     Step,
     StepFailure,
     apply,

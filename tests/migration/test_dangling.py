@@ -5,18 +5,20 @@ from __future__ import annotations
 import pytest
 
 from zendesk_ivr import (
-    DanglingReference,
-    DesiredState,
     GroupOptions,
-    IdMap,
     Ivr,
     IvrMenu,
     IvrRoute,
     MenuOptions,
-    PlanRefused,
-    References,
     RouteOptions,
     TextbackOptions,
+)
+from zendesk_ivr.migration import (
+    DanglingReference,
+    DesiredState,
+    IdMap,
+    PlanRefused,
+    References,
     plan,
 )
 

@@ -10,15 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.cli_helpers import fake_env, run_script
-from zendesk_ivr import (
-    Client,
-    IdMap,
-    InvalidExport,
-    PhoneNumber,
-    export,
-    load_export,
-    map_by_name,
-)
+from zendesk_ivr import Client, PhoneNumber
+from zendesk_ivr.migration import IdMap, InvalidExport, export, load_export, map_by_name
 from zendesk_ivr.testing import FakeZendesk, seed_demo_account
 
 WRITES = ("POST", "PUT", "DELETE")

@@ -14,32 +14,34 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zendesk_ivr import (
-    ApplyFailed,
     Client,
-    DanglingReference,
-    DesiredState,
     GroupOptions,
-    IdMap,
-    InvalidExport,
-    InvalidIdMap,
     Ivr,
     IvrMenu,
     IvrRoute,
-    JournalMismatch,
     MenuOptions,
-    Pending,
     PhoneNumberOptions,
-    Plan,
-    PlanRefused,
     RecordInvalid,
     RouteOptions,
-    Step,
     TextbackOptions,
-    UnmappedReference,
     VoicemailOptions,
+)
+from zendesk_ivr._core.reading.serde import make_converter
+from zendesk_ivr.migration import (
+    ApplyFailed,
+    DanglingReference,
+    DesiredState,
+    IdMap,
+    InvalidExport,
+    InvalidIdMap,
+    JournalMismatch,
+    Pending,
+    Plan,
+    PlanRefused,
+    Step,
+    UnmappedReference,
     apply,
     load_export,
-    make_converter,
     plan,
 )
 from zendesk_ivr.testing import DEMO_PROBLEMS, FakeZendesk, seed_demo_account

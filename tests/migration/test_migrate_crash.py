@@ -19,15 +19,15 @@ from typing import Any
 import pytest
 
 from tests.cli_helpers import CREDENTIAL_VARS
-from zendesk_ivr import (
+from zendesk_ivr import Client, Ivr
+from zendesk_ivr._core.reading.serde import make_converter
+from zendesk_ivr.migration import (
     ApplyFailed,
-    Client,
-    Ivr,
     JournalError,
     Plan,
     apply,
     load_export,
-    make_converter,
+    load_plan,
     plan,
 )
 from zendesk_ivr.testing import FakeZendesk
@@ -248,7 +248,7 @@ async def test_an_apply_killed_after_k_writes_resumes_from_its_journal(
     scenario.fake.latency = 0
 
     async with scenario.client() as client:
-        resumed = Plan.from_journal(scenario.journal)
+        resumed = load_plan(scenario.journal)
         report = await apply(client, resumed, journal=scenario.journal)
         await assert_finished_once(scenario, client)
 
@@ -265,7 +265,7 @@ async def test_an_apply_stopped_by_an_error_resumes_from_its_journal(scenario: S
         scenario.fake.fail_next(422, method="POST", path=r"/menus$")
         with pytest.raises(ApplyFailed) as caught:
             await apply(client, steps, journal=scenario.journal)
-        report = await apply(client, Plan.from_journal(scenario.journal), journal=scenario.journal)
+        report = await apply(client, load_plan(scenario.journal), journal=scenario.journal)
         await assert_finished_once(scenario, client, refused=["Billing"])
 
     stopped = caught.value.report
@@ -321,6 +321,6 @@ async def test_a_missing_or_foreign_journal_cannot_be_resumed(tmp_path: Path) ->
     foreign.write_text('{"hello": "world"}\n', encoding="utf-8")
 
     with pytest.raises(JournalError, match="does not exist or is empty"):
-        Plan.from_journal(tmp_path / "missing.jsonl")
+        load_plan(tmp_path / "missing.jsonl")
     with pytest.raises(JournalError, match="is not a zendesk-ivr journal"):
-        Plan.from_journal(foreign)
+        load_plan(foreign)

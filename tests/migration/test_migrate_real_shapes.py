@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from zendesk_ivr import (
-    DesiredState,
-    IdMap,
-    Ivr,
-    IvrMenu,
-    IvrRoute,
-    PlanRefused,
-    make_converter,
-    plan,
-)
+from zendesk_ivr import Ivr, IvrMenu, IvrRoute
+from zendesk_ivr._core.reading.serde import make_converter
+from zendesk_ivr.migration import DesiredState, IdMap, PlanRefused, plan
 
 
 def _menus(*greetings: int | str | None) -> tuple[IvrMenu, ...]:

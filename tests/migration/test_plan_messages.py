@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zendesk_ivr import PlanRefused, UnmappedReference
+from zendesk_ivr.migration import PlanRefused, UnmappedReference
 
 
 def groups(count: int) -> list[UnmappedReference]:

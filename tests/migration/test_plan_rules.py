@@ -5,7 +5,8 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from zendesk_ivr import GroupOptions, Ivr, IvrMenu, IvrRoute, PlanRefused, plan
+from zendesk_ivr import GroupOptions, Ivr, IvrMenu, IvrRoute
+from zendesk_ivr.migration import PlanRefused, plan
 
 
 def ivr(ivr_id: int, name: str, phones: tuple[int, ...] = ()) -> Ivr:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from cattrs import Converter
 from yarl import URL
 
-from zendesk_ivr._core.envelopes import (
+from zendesk_ivr._core.reading.envelopes import (
     Envelope,
     Page,
     iter_items,
@@ -19,8 +19,8 @@ from zendesk_ivr._core.envelopes import (
     structure_one,
     unwrap_list,
 )
-from zendesk_ivr._core.responses import Response, decode_json
-from zendesk_ivr._core.urls import follow_link
+from zendesk_ivr._core.reading.responses import Response, decode_json
+from zendesk_ivr._core.wire.urls import follow_link
 
 T = TypeVar("T")
 

@@ -9,6 +9,7 @@ import pytest
 
 import zendesk_ivr
 from zendesk_ivr import Client
+from zendesk_ivr._core.reading.serde import make_converter
 from zendesk_ivr.testing import FakeZendesk
 
 SECRET = "s3cr3t-value-42"
@@ -144,4 +145,4 @@ def test_clients_share_one_converter_instead_of_building_one_each() -> None:
     first = Client(subdomain="acme", email="a@example.com", api_token="t")
     second = Client(subdomain="other", email="b@example.com", api_token="u")
     assert first._api.converter is second._api.converter
-    assert first._api.converter is not zendesk_ivr.make_converter()  # users still get their own
+    assert first._api.converter is not make_converter()  # a fresh one is still a fresh one

@@ -9,8 +9,10 @@ import re
 import pytest
 
 from tests.cli_helpers import run_script
-from zendesk_ivr import ApplyReport, Client, Plan, Severity
+from zendesk_ivr import Client
 from zendesk_ivr._cli.parser import build_parser
+from zendesk_ivr.analysis import Severity
+from zendesk_ivr.migration import ApplyReport, Plan
 
 RESOURCES = ("ivrs", "menus", "routes", "groups", "greetings", "phone_numbers")
 

@@ -1,4 +1,8 @@
-"""The public surface of zendesk_ivr: what `__all__` promises and what it must not miss."""
+"""
+The public surface: the top level (client, models, errors, OAuth, limiter) and the tools'
+subpackages, `zendesk_ivr.migration` and `zendesk_ivr.analysis`. What each `__all__` promises,
+and what none of them may miss.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,37 @@ import importlib
 import inspect
 import pkgutil
 import re
+import subprocess
+import sys
 import types
 from pathlib import Path
 
 import attrs
+import pytest
 
 import zendesk_ivr
+import zendesk_ivr.analysis
+import zendesk_ivr.migration
+
+PUBLIC = (zendesk_ivr, zendesk_ivr.migration, zendesk_ivr.analysis)
+GROUPS = {
+    "zendesk_ivr": [
+        "The client, its resources and settings",
+        "Models: what the API reads and writes",
+        "Errors: one tree under ZendeskError",
+    ],
+    "zendesk_ivr.migration": [
+        "What a migration starts from",
+        "The plan",
+        "Applying it",
+        "Errors (under zendesk_ivr.ZendeskError)",
+    ],
+    "zendesk_ivr.analysis": [
+        "Auditing",
+        "The rules, in the order DEFAULT_RULES runs them",
+        "Drawing call flows",
+    ],
+}
 
 
 def _isort_style_key(name: str) -> tuple[int, list[int | str]]:
@@ -27,12 +56,13 @@ def _isort_style_key(name: str) -> tuple[int, list[int | str]]:
 
 
 def _private_modules() -> list[types.ModuleType]:
-    """The SDK's private modules; the command line's own names never reach SDK users."""
+    """The SDK's private modules (the command line's own names never reach SDK users)."""
     return [
         importlib.import_module(info.name)
         for info in pkgutil.walk_packages(zendesk_ivr.__path__, "zendesk_ivr.")
-        if info.name.removeprefix("zendesk_ivr.").startswith("_")
+        if any(part.startswith("_") for part in info.name.split(".")[1:])
         and not info.name.startswith("zendesk_ivr._cli")
+        and not info.name.startswith("zendesk_ivr.testing")
     ]
 
 
@@ -46,9 +76,9 @@ def _defined_in(module: types.ModuleType) -> dict[str, object]:
     }
 
 
-def _all_groups() -> list[tuple[str, list[str]]]:
-    """``__all__`` as written in ``__init__.py``: each ``# heading`` comment and its names."""
-    source = Path(zendesk_ivr.__file__).read_text(encoding="utf-8")
+def _all_groups(package: types.ModuleType) -> list[tuple[str, list[str]]]:
+    """``__all__`` as written in the package: each ``# heading`` comment and its names."""
+    source = Path(str(package.__file__)).read_text(encoding="utf-8")
     block = source[source.index("__all__ = [") :]
     block = block[: block.index("\n]") + 2]
     groups: list[tuple[str, list[str]]] = []
@@ -60,52 +90,64 @@ def _all_groups() -> list[tuple[str, list[str]]]:
     return groups
 
 
-def test_all_is_grouped_and_sorted_within_each_group() -> None:
-    groups = _all_groups()
-    assert [title for title, _ in groups] == [
-        "The client, its resources and settings",
-        "Models: what the API reads and writes",
-        "Errors: one tree under ZendeskError",
-        "Tools: the audit and call-flow graphs",
-        "Tools: migrations",
-    ]
-    assert [name for _, names in groups for name in names] == zendesk_ivr.__all__
+def _exported() -> dict[str, object]:
+    return {name: getattr(p, name) for p in PUBLIC for name in p.__all__}
+
+
+@pytest.mark.parametrize("package", PUBLIC, ids=lambda p: p.__name__)
+def test_all_is_grouped_and_sorted_within_each_group(package: types.ModuleType) -> None:
+    groups = _all_groups(package)
+    assert [title for title, _ in groups] == GROUPS[package.__name__]
+    assert [name for _, names in groups for name in names] == package.__all__
     for title, names in groups:
         assert names == sorted(names, key=_isort_style_key), title
 
 
-def test_every_exception_is_in_the_errors_group() -> None:
-    errors = dict(_all_groups())["Errors: one tree under ZendeskError"]
-    exported = {n for n in zendesk_ivr.__all__ if isinstance(getattr(zendesk_ivr, n), type)}
-    assert {n for n in exported if issubclass(getattr(zendesk_ivr, n), BaseException)} == set(
-        errors
-    )
+@pytest.mark.parametrize("package", PUBLIC, ids=lambda p: p.__name__)
+def test_every_name_in_all_exists_once(package: types.ModuleType) -> None:
+    assert len(package.__all__) == len(set(package.__all__))
+    assert [name for name in package.__all__ if not hasattr(package, name)] == []
 
 
-def test_all_has_no_duplicates() -> None:
-    assert len(zendesk_ivr.__all__) == len(set(zendesk_ivr.__all__))
+def test_no_name_is_exported_twice() -> None:
+    names = [name for p in PUBLIC for name in p.__all__]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
 
 
-def test_every_name_in_all_exists() -> None:
-    missing = [name for name in zendesk_ivr.__all__ if not hasattr(zendesk_ivr, name)]
-    assert missing == []
+def test_the_top_level_is_small() -> None:
+    # The client, the models, the errors, OAuth and the limiter; the tools are subpackages.
+    assert len(zendesk_ivr.__all__) <= 56
+    for tool in ("plan", "apply", "export", "audit", "Finding", "make_converter"):
+        assert not hasattr(zendesk_ivr, tool), tool
 
 
-def test_every_public_name_of_the_package_is_in_all() -> None:
-    public = {
-        name
-        for name, value in vars(zendesk_ivr).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
-    assert public - set(zendesk_ivr.__all__) == set()
+def test_every_error_is_in_an_errors_group_and_under_zendesk_error() -> None:
+    for package in PUBLIC:
+        errors = {
+            name for title, names in _all_groups(package) if "rror" in title for name in names
+        }
+        exceptions = {
+            name
+            for name in package.__all__
+            if isinstance(value := getattr(package, name), type) and issubclass(value, Exception)
+        }
+        assert exceptions == errors, package.__name__
+        for name in exceptions:
+            assert issubclass(getattr(package, name), zendesk_ivr.ZendeskError)
 
 
 def test_the_private_modules_are_found() -> None:
     names = {module.__name__ for module in _private_modules()}
-    assert {"zendesk_ivr._exceptions", "zendesk_ivr._models", "zendesk_ivr._core.urls"} <= names
+    assert {
+        "zendesk_ivr._exceptions",
+        "zendesk_ivr._models",
+        "zendesk_ivr._core.wire.urls",
+        "zendesk_ivr.migration._planner",
+        "zendesk_ivr.analysis._audit",
+    } <= names
 
 
-def test_every_exception_is_exported() -> None:
+def test_every_exception_is_exported_by_one_public_package() -> None:
     exceptions = {
         name
         for module in _private_modules()
@@ -113,9 +155,8 @@ def test_every_exception_is_exported() -> None:
         if inspect.isclass(value) and issubclass(value, BaseException)
     }
     assert "ZendeskError" in exceptions
-    assert exceptions - set(zendesk_ivr.__all__) == set()
-    for name in exceptions:
-        assert issubclass(getattr(zendesk_ivr, name), zendesk_ivr.ZendeskError)
+    assert "PlanRefused" in exceptions
+    assert exceptions - set(_exported()) == set()
 
 
 def test_every_model_is_exported() -> None:
@@ -135,10 +176,11 @@ def test_every_model_is_exported() -> None:
 
 
 def test_exported_objects_are_the_private_modules_objects() -> None:
+    exported = _exported()
     for module in _private_modules():
         for name in getattr(module, "__all__", ()):
-            if name in zendesk_ivr.__all__:
-                assert getattr(zendesk_ivr, name) is getattr(module, name)
+            if name in exported:
+                assert exported[name] is getattr(module, name), name
 
 
 def test_private_module_all_lists_are_exported() -> None:
@@ -146,6 +188,32 @@ def test_private_module_all_lists_are_exported() -> None:
 
     assert set(_exceptions.__all__) - set(zendesk_ivr.__all__) == set()
     assert set(_models.__all__) - set(zendesk_ivr.__all__) == set()
+
+
+def test_dir_lists_every_public_name() -> None:
+    assert set(zendesk_ivr.__all__) <= set(dir(zendesk_ivr))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'plan'"):
+        _ = zendesk_ivr.plan  # type: ignore[attr-defined]
+
+
+def test_importing_the_package_does_not_import_the_network_stack() -> None:
+    # The command line's --help and an offline check of a file start without aiohttp.
+    code = (
+        "import sys, zendesk_ivr; "
+        "print(sorted(m for m in ('aiohttp', 'yarl', 'cattrs') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+    code = "import sys, zendesk_ivr; zendesk_ivr.Client; print('aiohttp' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "True"
 
 
 def test_py_typed_exists() -> None:

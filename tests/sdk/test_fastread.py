@@ -9,7 +9,8 @@ import pytest
 from cattrs import BaseValidationError, transform_error
 from hypothesis import given, settings
 
-from zendesk_ivr import Ivr, IvrMenu, IvrRoute, make_converter
+from zendesk_ivr import Ivr, IvrMenu, IvrRoute
+from zendesk_ivr._core.reading.serde import make_converter
 
 from .json_strategies import ivrs, menus, routes, well_formed_routes
 
@@ -56,7 +57,7 @@ def test_the_everyday_shape_takes_the_fast_path() -> None:
             {"id": 3, "keypress": "2", "action": "menu", "options": {"menu_id": 1}},
         ],
     }
-    from zendesk_ivr._core import fastread as _fastread  # noqa: PLC0415 - the module under test, by name
+    from zendesk_ivr._core.reading import fastread as _fastread  # noqa: PLC0415 - the module under test, by name
 
     assert _fastread.menu(raw) == DETAILED.structure(raw, IvrMenu)
 

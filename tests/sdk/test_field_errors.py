@@ -10,17 +10,9 @@ import pytest
 from aiohttp import web
 
 from tests.cli_helpers import clean_env, run_script
-from zendesk_ivr import (
-    ApplyFailed,
-    Client,
-    DesiredState,
-    GroupOptions,
-    Ivr,
-    RecordInvalid,
-    apply,
-    make_converter,
-    plan,
-)
+from zendesk_ivr import Client, GroupOptions, Ivr, RecordInvalid
+from zendesk_ivr._core.reading.serde import make_converter
+from zendesk_ivr.migration import ApplyFailed, DesiredState, apply, plan
 from zendesk_ivr.testing import FakeZendesk
 
 

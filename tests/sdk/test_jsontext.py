@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zendesk_ivr._core import jsontext
+from zendesk_ivr._core.reading import jsontext
 
 Outcome = tuple[str, str]
 

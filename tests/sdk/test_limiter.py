@@ -19,7 +19,7 @@ from aiohttp import web
 
 import zendesk_ivr
 from zendesk_ivr import Client, RateLimiter
-from zendesk_ivr._core.limiter import _MustWait
+from zendesk_ivr._core.pacing.limiter import _MustWait
 from zendesk_ivr.testing import FakeZendesk
 
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01}

@@ -7,7 +7,7 @@ from yarl import URL
 
 from tests.sdk.decoding import next_page_url
 from zendesk_ivr import PaginationError
-from zendesk_ivr._core.urls import resume_url
+from zendesk_ivr._core.wire.urls import resume_url
 
 SITE = URL("https://acme.zendesk.com")
 CURRENT = URL("https://acme.zendesk.com/api/v2/channels/voice/ivr?per_page=100")

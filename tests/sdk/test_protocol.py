@@ -29,17 +29,12 @@ from zendesk_ivr import (
     RateLimited,
     RecordInvalid,
     ServerError,
-    make_converter,
 )
-from zendesk_ivr._core.auth import credentials_for
-from zendesk_ivr._core.envelopes import (
-    IVR_ENVELOPE,
-    MENU_ENVELOPE,
-    ROUTE_ENVELOPE,
-    Page,
-)
-from zendesk_ivr._core.responses import Response, decode_json, error_for, parse_retry_after
-from zendesk_ivr._core.urls import (
+from zendesk_ivr._core.auth.credentials import credentials_for
+from zendesk_ivr._core.reading.envelopes import IVR_ENVELOPE, MENU_ENVELOPE, ROUTE_ENVELOPE, Page
+from zendesk_ivr._core.reading.responses import Response, decode_json, error_for, parse_retry_after
+from zendesk_ivr._core.reading.serde import make_converter
+from zendesk_ivr._core.wire.urls import (
     api_root,
     base_url_for,
     check_id,

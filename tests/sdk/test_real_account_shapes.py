@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zendesk_ivr
+import zendesk_ivr.analysis
 from zendesk_ivr import (
     Client,
     GroupOptions,
@@ -25,6 +26,7 @@ from zendesk_ivr import (
     SkippedRecord,
     TextbackOptions,
 )
+from zendesk_ivr._core.reading.serde import make_converter
 from zendesk_ivr.testing import BUILT_IN_GREETING_IDS, FakeZendesk
 
 API = "/api/v2/channels/voice"
@@ -83,7 +85,7 @@ async def test_the_greeting_check_matches_ids_of_either_kind(fake: FakeZendesk) 
     fake.put_ivr({"name": "Support", "phone_number_ids": [7], "menus": menus})
 
     async with client_for(fake) as client:
-        findings = await zendesk_ivr.audit(client, check_greetings=True)
+        findings = await zendesk_ivr.analysis.audit(client, check_greetings=True)
 
     flagged = [f.message for f in findings if f.rule == "unknown_greeting"]
     assert len(flagged) == 2
@@ -437,7 +439,7 @@ async def test_the_audit_flags_what_the_nulls_leave_and_reads_the_neighbours(
     ids = odd_account(fake)
 
     async with client_for(fake) as client:
-        findings = await zendesk_ivr.audit(client)
+        findings = await zendesk_ivr.analysis.audit(client)
 
     assert {f.ivr_id for f in findings} == {ids["nulls"]}
     assert sorted((f.rule, f.route_id is not None) for f in findings) == [
@@ -600,7 +602,7 @@ async def test_a_resumed_offset_listing_past_the_cap_raises_a_pagination_error(
 
 
 async def test_menu_options_read_from_real_shapes_compare_by_meaning() -> None:
-    converter = zendesk_ivr.make_converter()
+    converter = make_converter()
     legacy = converter.structure({"sms_textstring": "x"}, TextbackOptions)
     assert legacy == TextbackOptions(sms_text="x")
     assert converter.unstructure(legacy) == {"sms_textstring": "x"}

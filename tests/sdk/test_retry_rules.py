@@ -13,7 +13,7 @@ from zendesk_ivr import (
     TransportError,
     ZendeskError,
 )
-from zendesk_ivr._core.retry import server_retry_after
+from zendesk_ivr._core.pacing.retry import server_retry_after
 
 URL = "https://acme.zendesk.com/api/v2/channels/voice/ivr"
 

@@ -13,13 +13,10 @@ import pytest
 from yarl import URL
 
 from tests.sdk.decoding import decode_one, decode_page
-from zendesk_ivr import GroupOptions, Ivr, IvrMenu, IvrRoute, make_converter
-from zendesk_ivr._core.envelopes import (
-    IVR_ENVELOPE,
-    MENU_ENVELOPE,
-    ROUTE_ENVELOPE,
-)
-from zendesk_ivr._core.responses import Response, decode_json
+from zendesk_ivr import GroupOptions, Ivr, IvrMenu, IvrRoute
+from zendesk_ivr._core.reading.envelopes import IVR_ENVELOPE, MENU_ENVELOPE, ROUTE_ENVELOPE
+from zendesk_ivr._core.reading.responses import Response, decode_json
+from zendesk_ivr._core.reading.serde import make_converter
 
 SAMPLES = Path(__file__).parent / "samples"
 SITE = URL("https://acme.zendesk.com/")

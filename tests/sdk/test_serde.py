@@ -29,8 +29,8 @@ from zendesk_ivr import (
     TextbackOptions,
     UnknownOptions,
     VoicemailOptions,
-    make_converter,
 )
+from zendesk_ivr._core.reading.serde import make_converter
 from zendesk_ivr._models import TYPED_OPTIONS
 
 TOLERANT = make_converter()

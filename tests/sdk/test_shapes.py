@@ -15,9 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from zendesk_ivr import Client, Ivr, IvrMenu, IvrRoute, ZendeskError, make_converter
-from zendesk_ivr._core import envelopes, requester, responses, shapes
-from zendesk_ivr._core.envelopes import IVR_ENVELOPE, MENU_ENVELOPE, ROUTE_ENVELOPE, Envelope
+from zendesk_ivr import Client, Ivr, IvrMenu, IvrRoute, ZendeskError
+from zendesk_ivr._core import requester
+from zendesk_ivr._core.reading import envelopes, responses, shapes
+from zendesk_ivr._core.reading.envelopes import (
+    IVR_ENVELOPE,
+    MENU_ENVELOPE,
+    ROUTE_ENVELOPE,
+    Envelope,
+)
+from zendesk_ivr._core.reading.serde import make_converter
 from zendesk_ivr.testing import FakeZendesk
 
 from .json_strategies import (

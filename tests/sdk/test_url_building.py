@@ -8,7 +8,7 @@ import pytest
 from yarl import URL
 
 from zendesk_ivr import ConfigurationError, InvalidArgument
-from zendesk_ivr._core.urls import (
+from zendesk_ivr._core.wire.urls import (
     api_root,
     base_url_for,
     greetings_url,

@@ -10,9 +10,9 @@ import signal
 from collections.abc import Sequence
 from typing import IO
 
-from .._analysis.audit import Finding, Severity, audit_ivrs, read_for_audit
-from .._analysis.graph import render_graph
-from .._migration.export import export
+from ..analysis._audit import Finding, Severity, audit_ivrs, read_for_audit
+from ..analysis._graph import render_graph
+from ..migration._export import export
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress
@@ -22,11 +22,11 @@ async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            tree, account = await read_for_audit(
+            tree, context = await read_for_audit(
                 client, check_groups=args.check_groups, check_greetings=args.check_greetings
             )
             requests = client.requests_sent
-    findings = audit_ivrs(tree.ivrs, account=account)
+    findings = audit_ivrs(tree.ivrs, context=context)
     if args.format == "json":
         json.dump([f.as_dict() for f in findings], out, indent=2, ensure_ascii=False)
         out.write("\n")

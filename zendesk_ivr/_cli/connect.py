@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, Final
 
 from .._client import Client
-from .._core.observe import Attempt
+from .._core.wire.observe import Attempt
 
 _CREDENTIAL_OPTIONS: Final = ("email", "api_token", "password", "oauth_token")
 #: The variable of each secret an option can give.

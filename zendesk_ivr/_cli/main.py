@@ -19,8 +19,8 @@ import sys
 from collections.abc import Sequence
 from typing import Final, NoReturn
 
-from .._core.files import write_atomically
 from .._exceptions import ZendeskError
+from .._files import write_atomically
 from .commands import audit_command, export_command, graph_command, sandbox_command
 from .errors import UsageError, fail
 from .migrate import apply_command, map_command, plan_command, reroute_command

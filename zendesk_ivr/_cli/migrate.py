@@ -7,16 +7,16 @@ import json
 import sys
 from typing import IO
 
-from .._analysis.audit import read_for_audit
 from .._client import Client
-from .._migration import journal as _journal
-from .._migration.apply import ApplyFailed, apply
-from .._migration.idmap_by_name import map_by_name
-from .._migration.planner import plan
-from .._migration.refusal import PlanRefused
-from .._migration.state import DesiredState, IdMap, load_export
-from .._migration.steps import STEP_ACTIONS, Plan, Step
 from .._models import GroupOptions, IvrTree, VoicemailOptions
+from ..analysis._audit import read_for_audit
+from ..migration import _journal
+from ..migration._apply import ApplyFailed, apply
+from ..migration._idmap_by_name import map_by_name
+from ..migration._planner import plan
+from ..migration._refusal import PlanRefused
+from ..migration._state import DesiredState, IdMap, load_export
+from ..migration._steps import STEP_ACTIONS, Plan, Step
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress, ask

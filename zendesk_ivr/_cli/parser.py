@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, Final, NoReturn
 
-from .._analysis.graph import GRAPH_FORMATS
 from .._version import __version__
+from ..analysis._graph import GRAPH_FORMATS
 from .errors import fail
 
 FAIL_ON: Final = ("error", "warning", "info", "never")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .._core.observe import Attempt
+from .._core.wire.observe import Attempt
 
 
 class Progress:

@@ -31,19 +31,21 @@ from .._exceptions import (
     TransportError,
     ZendeskError,
 )
-from . import envelopes, jsontext, paging, passwords, responses, urls
-from .auth import Credentials
-from .envelopes import Envelope, Page, PageLinks
-from .jsontext import Reader
-from .limiter import RateLimiter, _MustWait
-from .oauth import OAuth
-from .observe import Attempt, log_retry, record_attempt
-from .responses import Response
-from .retry import RetryPolicy, server_retry_after
-from .transport import Transport
+from .auth import passwords
+from .auth.credentials import Credentials
+from .auth.oauth import OAuth
+from .pacing.limiter import RateLimiter, _MustWait
+from .pacing.retry import RetryPolicy, server_retry_after
+from .reading import envelopes, jsontext, responses
+from .reading.envelopes import Envelope, Page, PageLinks
+from .reading.jsontext import Reader
+from .reading.responses import Response
+from .wire import paging, urls
+from .wire.observe import Attempt, log_retry, record_attempt
+from .wire.transport import Transport
 
 try:
-    from . import shapes
+    from .reading import shapes
 except ImportError:  # no msgspec (PyPy): listings read dicts
     shapes = None  # type: ignore[assignment]
 

@@ -13,7 +13,6 @@ from aiohttp import web
 from yarl import URL
 
 from ._app import make_app
-from ._demo import seed_ivrs
 from ._faults import (
     DEFAULT_PLAN_LIMIT,
     DEFAULT_WINDOW,
@@ -27,6 +26,7 @@ from ._faults import (
 )
 from ._greetings import BUILT_IN_GREETING_IDS
 from ._render import render_ivr
+from ._seeding import seed_ivrs
 from ._server_oauth import OAuthControls
 from ._state import IVR_GREETING_CATEGORY, FakeState
 

@@ -1,1 +1,0 @@
-"""Reading a whole IVR tree for people: the audit's rules and the call-flow graphs."""

@@ -1,1 +1,0 @@
-"""Moving IVR trees between accounts: desired state, the plan of steps, the journal, applying."""

@@ -1,0 +1,58 @@
+"""
+Reading a whole IVR tree for people: the audit's rules, its findings, and call-flow graphs.
+
+```python
+from zendesk_ivr.analysis import audit
+
+findings = await audit(client, check_groups=True)
+```
+"""
+
+from ._audit import (
+    DEFAULT_RULES,
+    AuditContext,
+    Finding,
+    Rule,
+    Severity,
+    audit,
+    audit_ivrs,
+    dead_key,
+    default_menu,
+    empty_menu,
+    group_routes,
+    incomplete_route,
+    no_phone_number,
+    phone_number_route,
+    textback_route,
+    unknown_greeting,
+    unreachable_menu,
+)
+from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
+
+# Grouped by what the names are for, sorted within each group (tests check both).
+__all__ = [  # noqa: RUF022
+    # Auditing
+    "AuditContext",
+    "Finding",
+    "Rule",
+    "Severity",
+    "audit",
+    "audit_ivrs",
+    # The rules, in the order DEFAULT_RULES runs them
+    "DEFAULT_RULES",
+    "dead_key",
+    "default_menu",
+    "empty_menu",
+    "group_routes",
+    "incomplete_route",
+    "no_phone_number",
+    "phone_number_route",
+    "textback_route",
+    "unknown_greeting",
+    "unreachable_menu",
+    # Drawing call flows
+    "GRAPH_FORMATS",
+    "render_dot",
+    "render_graph",
+    "render_mermaid",
+]
