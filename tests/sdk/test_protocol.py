@@ -780,9 +780,7 @@ def test_resume_url_refuses_a_link_off_the_site(link: str) -> None:
 
 
 def _page(body: object, *, url: URL = CURRENT) -> tuple[Page[IvrMenu], URL | None]:
-    return decode_page(
-        STRICT, MENU_ENVELOPE, IvrMenu, _response(200, body, url=url), site=SITE, now=NOW
-    )
+    return decode_page(STRICT, MENU_ENVELOPE, IvrMenu, _response(200, body, url=url), site=SITE)
 
 
 def test_decode_page_reads_items_count_and_links() -> None:
@@ -904,7 +902,7 @@ def test_decode_page_refuses_a_next_page_on_another_host() -> None:
 def test_decode_page_raises_the_typed_error_for_an_error_status() -> None:
     response = _response(404, {"error": "RecordNotFound", "description": "Not found"})
     with pytest.raises(NotFound):
-        decode_page(STRICT, MENU_ENVELOPE, IvrMenu, response, site=SITE, now=NOW)
+        decode_page(STRICT, MENU_ENVELOPE, IvrMenu, response, site=SITE)
 
 
 def test_decode_page_of_ivrs() -> None:
@@ -915,9 +913,7 @@ def test_decode_page_of_ivrs() -> None:
         "previous_page": None,
     }
     url = URL("https://acme.zendesk.com/api/v2/channels/voice/ivr?per_page=100")
-    page, nxt = decode_page(
-        STRICT, IVR_ENVELOPE, Ivr, _response(200, body, url=url), site=SITE, now=NOW
-    )
+    page, nxt = decode_page(STRICT, IVR_ENVELOPE, Ivr, _response(200, body, url=url), site=SITE)
     assert page.items == (Ivr(id=1, name="Support", phone_number_ids=(4,)),)
     assert nxt is None
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import random
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 from attrs import frozen
@@ -37,39 +38,33 @@ from .auth.oauth import OAuth
 from .pacing.limiter import RateLimiter, _MustWait
 from .pacing.retry import RetryPolicy, server_retry_after
 from .reading import envelopes, jsontext, responses
-from .reading.envelopes import Envelope, Page, PageLinks
-from .reading.jsontext import Reader
+from .reading.envelopes import Envelope, Page
+from .reading.pages import Listing, RawPage, ReadPage, read_page, read_raw_page
 from .reading.responses import Response
 from .wire import paging, urls
 from .wire.observe import Attempt, log_retry, record_attempt
 from .wire.transport import Transport
 
-try:
-    from .reading import shapes
-except ImportError:  # no msgspec (PyPy): listings read dicts
-    shapes = None  # type: ignore[assignment]
-
 T = TypeVar("T")
+P = TypeVar("P", RawPage, ReadPage[Any])
 
 
 @frozen
-class Outcome:
+class Outcome(Generic[T]):
+    """A call's successful response, what it was read as, and how many attempts it took."""
+
     response: Response
-    body: Any
+    body: T
     attempts: int
 
 
-@frozen
-class RawPage:
-    """
-    One page of a listing as sent: its items as decoded (JSON values, or `shapes` structs where
-    the body was read into them), its links already checked.
-    """
+def read_json(response: Response) -> Any:
+    """The JSON of a successful response (None when it has no body)."""
+    return responses.decode_json(response, now=time.time())
 
-    outcome: Outcome
-    key: str
-    items: list[Any]
-    links: PageLinks
+
+def read_nothing(_response: Response) -> None:
+    """For a call whose answer's body is not needed (a DELETE: 200 with the object, or 204)."""
 
 
 class Requester:
@@ -110,13 +105,12 @@ class Requester:
         url: URL,
         payload: Any = None,
         *,
-        parse: bool = True,
-        read_first: Reader | None = None,
-    ) -> Outcome:
+        read: Callable[[Response], T],
+    ) -> Outcome[T]:
         """
-        Send with retries; return the successful response and its decoded JSON (None when
-        *parse* is off or the body is empty), read by *read_first* where it can. Errors surface
-        typed once retries are spent.
+        Send with retries; return the successful response and what *read* (a pure function of
+        the response, see `pages.read_page`) makes of it. Errors surface typed once retries are
+        spent; a 2xx whose body *read* cannot read (cut short on the way) is a failed attempt.
 
         Three layers, each a method: this retry loop (waits, backoff, the limiter's pause,
         a DELETE whose lost answer was a success), `_send_authorized` (credentials, and one
@@ -129,12 +123,9 @@ class Requester:
         while True:
             try:
                 response = await self._send_authorized(call)
-                if not parse:
-                    if not 200 <= response.status < 300:
-                        raise responses.error_for(response, now=time.time())
-                    return Outcome(response=response, body=None, attempts=call.attempts)
-                decoded = responses.decode_json(response, now=time.time(), read_first=read_first)
-                return Outcome(response=response, body=decoded, attempts=call.attempts)
+                if not 200 <= response.status < 300:
+                    raise responses.error_for(response, now=time.time())
+                return Outcome(response=response, body=read(response), attempts=call.attempts)
             except (APIError, TransportError, DecodeError) as error:
                 error.attempts = call.attempts
                 if method == "DELETE" and call.maybe_done and isinstance(error, NotFound):
@@ -320,7 +311,7 @@ class Requester:
         payload = None
         if fields is not None:
             payload = envelopes.wrap(envelope, self.converter.unstructure(fields))
-        outcome = await self.request(method, url, payload)
+        outcome = await self.request(method, url, payload, read=read_json)
         return envelopes.structure_one(
             self.converter, envelope, cls, outcome.response, outcome.body
         )
@@ -328,70 +319,60 @@ class Requester:
     async def delete(self, url: URL) -> None:
         # 200 with the deleted object and 204 with nothing both mean done; the body is not needed.
         with contextlib.suppress(_GoneAfterRetry):
-            await self.request("DELETE", url, parse=False)
+            await self.request("DELETE", url, read=read_nothing)
 
-    async def raw_pages(
-        self,
-        first: URL,
-        envelope: Envelope,
-        start: str | URL | None = None,
-        *,
-        read_first: Reader | None = None,
-    ) -> AsyncGenerator[RawPage, None]:
+    async def listing(
+        self, first: URL, read: Callable[[Response], P], start: str | URL | None = None
+    ) -> AsyncGenerator[Outcome[P], None]:
         """
-        Every page of a listing, decoded items and checked links, following ``next_page`` (or
-        a cursor's ``links.next``) under the listing's cycle rule and page cap. Each response
-        is read and released before its page is handed out.
+        Every page of a listing, each as *read* makes it, following ``next_page`` (or a
+        cursor's ``links.next``) under the listing's cycle rule and page cap. Each response is
+        read and released before its page is handed out.
         """
         url: URL | None = first if start is None else urls.resume_url(start, self.site)
         records = 0
         trail = paging.PageTrail(self.max_pages)
         while url is not None:
             trail.visit(url)
-            outcome = await self.list_page(url, records, read_first)
-            key, items = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
-            links = envelopes.page_links(outcome.body, outcome.response, site=self.site)
-            records += len(items)
-            yield RawPage(outcome=outcome, key=key, items=items, links=links)
-            url = links.next_url
+            outcome = await self._list_page(url, records, read)
+            records += outcome.body.size
+            yield outcome
+            url = outcome.body.links.next_url
+
+    def raw_pages(self, first: URL, envelope: Envelope) -> AsyncGenerator[Outcome[RawPage], None]:
+        """A listing's pages as decoded JSON (the walk completes what they leave out)."""
+        return self.listing(
+            first, functools.partial(read_raw_page, envelope=envelope, site=self.site)
+        )
+
+    def _read_pages(
+        self, first: URL, listing: Listing[T], start: str | URL | None
+    ) -> AsyncGenerator[Outcome[ReadPage[T]], None]:
+        read = functools.partial(read_page, listing=listing, site=self.site)
+        return self.listing(first, read, start)
 
     async def pages(
-        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
+        self, first: URL, listing: Listing[T], start: str | URL | None = None
     ) -> AsyncGenerator[Page[T], None]:
-        async with aclosing(self._model_pages(first, envelope, cls, start)) as raw_pages:
-            async for raw in raw_pages:
-                items = tuple(self._models(cls, raw))
-                yield raw.links.page(items, raw.outcome.response)
+        async with aclosing(self._read_pages(first, listing, start)) as pages:
+            async for outcome in pages:
+                page = outcome.body
+                yield page.links.page(tuple(page.models()), outcome.response)
 
     async def items(
-        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
+        self, first: URL, listing: Listing[T], start: str | URL | None = None
     ) -> AsyncGenerator[T, None]:
-        async with aclosing(self._model_pages(first, envelope, cls, start)) as raw_pages:
-            async for raw in raw_pages:
-                for item in self._models(cls, raw):
+        async with aclosing(self._read_pages(first, listing, start)) as pages:
+            async for outcome in pages:
+                for item in outcome.body.models():
                     yield item
 
-    def _model_pages(
-        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None
-    ) -> AsyncGenerator[RawPage, None]:
-        """The pages of a listing of *cls*, decoded into `shapes` where it has them."""
-        # Only Client makes a Requester, always with the tolerant converter the structs agree with.
-        reader = None if shapes is None else shapes.page_reader(cls, envelope)
-        return self.raw_pages(first, envelope, start, read_first=reader)
-
-    def _models(self, cls: type[T], raw: RawPage) -> Iterator[T]:
-        """The models of a page, each made when it is asked for."""
-        response = raw.outcome.response
-        if shapes is not None and isinstance(raw.outcome.body, shapes.ShapedBody):
-            return shapes.iter_items(self.converter, cls, response, raw.key, raw.items)
-        return envelopes.iter_items(self.converter, cls, response, raw.key, raw.items)
-
-    async def list_page(
-        self, url: URL, records_read: int, read_first: Reader | None = None
-    ) -> Outcome:
+    async def _list_page(
+        self, url: URL, records_read: int, read: Callable[[Response], P]
+    ) -> Outcome[P]:
         """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""
         try:
-            return await self.request("GET", url, read_first=read_first)
+            return await self.request("GET", url, read=read)
         except APIError as error:
             if error.status == 400 and paging.past_offset_cap(url, records_read):
                 raise paging.offset_cap_error(url, error) from error

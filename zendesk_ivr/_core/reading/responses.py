@@ -52,7 +52,7 @@ class Response:
         return body.decode("utf-8", errors="replace")
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
@@ -89,7 +89,7 @@ def error_for(response: Response, *, now: float) -> APIError:
     """The typed error for an error status, with whatever the body says about it."""
     error = description = details = None
     body: Any = None
-    if _is_json(response.content_type) or response.body[:1] in (b"{", b"["):
+    if is_json(response.content_type) or response.body[:1] in (b"{", b"["):
         try:
             body = jsontext.loads(response.body)
         except ValueError:
@@ -174,12 +174,9 @@ def _summarize_text(text: str) -> str:
     return text[:_ERROR_TEXT_LIMIT]
 
 
-def decode_json(
-    response: Response, *, now: float, read_first: jsontext.Reader | None = None
-) -> Any:
+def decode_json(response: Response, *, now: float) -> Any:
     """
-    The JSON body of a successful response, or None when it has none (204, empty 200); read by
-    *read_first* where it can (see `jsontext.loads`).
+    The JSON body of a successful response, or None when it has none (204, empty 200).
 
     Raises the typed `APIError` for an error status and `DecodeError` for a body that is not JSON.
     """
@@ -187,10 +184,10 @@ def decode_json(
         raise error_for(response, now=now)
     if not response.body.strip():
         return None
-    if response.content_type and not _is_json(response.content_type):
+    if response.content_type and not is_json(response.content_type):
         raise decode_error(response, f"expected JSON, got Content-Type {response.content_type!r}")
     try:
-        return jsontext.loads(response.body, read_first)
+        return jsontext.loads(response.body)
     except ValueError as exc:
         raise decode_error(response, f"the body is not valid JSON ({exc})") from None
 
