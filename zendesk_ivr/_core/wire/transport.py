@@ -22,6 +22,9 @@ from ..auth.credentials import Credentials
 from ..reading.responses import Response
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
+# A session setting of aiohttp's, private but kept for its own test client; should a release drop
+# it, every request gets the `_SendOnce` middleware instead.
+_CAN_TURN_RESEND_OFF = "_retry_connection" in getattr(aiohttp.ClientSession, "ATTRS", ())
 
 
 class Transport:
@@ -56,6 +59,10 @@ class Transport:
             raise ClientClosed("the client is closed: make a new one (or use it inside async with)")
         if self._session is None:
             self._session = aiohttp.ClientSession(trace_configs=self._trace_configs or None)
+            if _CAN_TURN_RESEND_OFF:
+                # aiohttp's own resend, off for the session this client owns, as aiohttp's test
+                # client turns it off: cheaper than `_SendOnce` on every request.
+                self._session._retry_connection = False
         return self._session
 
     async def send(
@@ -86,7 +93,7 @@ class Transport:
                 headers=self._headers_for(credentials, body),
                 timeout=limit,
                 allow_redirects=False,
-                middlewares=(*self._session_middlewares(session), _SendOnce()),
+                middlewares=self._middlewares(session),
             ) as resp:
                 payload = await self._read_body(resp, method, url)
                 return Response(
@@ -123,14 +130,17 @@ class Transport:
             headers["Content-Type"] = "application/json"
         return headers
 
-    def _session_middlewares(self, session: aiohttp.ClientSession) -> tuple[Any, ...]:
+    def _middlewares(self, session: aiohttp.ClientSession) -> tuple[Any, ...] | None:
         """
-        A caller's session keeps its own middlewares: aiohttp replaces them with those given
-        per request, and offers no public way to read them.
+        None (the session's own) for the session this client made, whose resend is off; a
+        caller's session keeps its middlewares and gets `_SendOnce` after them (aiohttp
+        replaces a session's middlewares with those given per request, and offers no public
+        way to read them).
         """
-        if self._owns_session:
-            return ()
-        return tuple(getattr(session, "_middlewares", ()) or ())
+        if self._owns_session and _CAN_TURN_RESEND_OFF:
+            return None
+        theirs = () if self._owns_session else getattr(session, "_middlewares", ()) or ()
+        return (*theirs, _SendOnce())
 
     async def _read_body(self, resp: aiohttp.ClientResponse, method: str, url: URL) -> bytes:
         """
