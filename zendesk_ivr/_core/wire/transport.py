@@ -5,7 +5,7 @@ connection, and turn aiohttp's failures into `TransportError`.
 One call of `Transport.send` is one request on the wire: aiohttp's own resend of an idempotent
 request whose connection dropped is turned off (`_SendOnce`), because only the SDK knows whether
 a resend is safe, and it counts each one. The Authorization header lives in a redacting
-`Credentials` until the request is built, so no frame an error passes through holds it in clear.
+`Authorization` until the request is built, so no frame an error passes through holds it in clear.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import aiohttp
 from yarl import URL
 
 from ..._exceptions import ClientClosed, RequestTimeout, ResponseTooLarge, TransportError
-from ..auth.credentials import Credentials
+from ..auth.base import Authorization
 from ..reading.responses import Response
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
@@ -64,7 +64,7 @@ class Transport:
         url: URL,
         body: bytes | None = None,
         *,
-        credentials: Credentials | None = None,
+        authorization: Authorization,
         time_left: float | None = None,
     ) -> Response:
         """
@@ -83,7 +83,7 @@ class Transport:
                 url,
                 data=body,
                 # Built by a call, so the header in clear is in no local of this frame.
-                headers=self._headers_for(credentials, body),
+                headers=self._headers_for(authorization, body),
                 timeout=limit,
                 allow_redirects=False,
                 middlewares=(*self._session_middlewares(session), _SendOnce()),
@@ -115,10 +115,10 @@ class Transport:
         # aiohttp's error, whose request_info holds the request headers (Authorization).
         raise failure
 
-    def _headers_for(self, credentials: Credentials | None, body: bytes | None) -> dict[str, str]:
+    def _headers_for(self, authorization: Authorization, body: bytes | None) -> dict[str, str]:
         headers = dict(self._headers)
-        if credentials is not None:
-            headers["Authorization"] = credentials.header
+        if authorization.header is not None:
+            headers["Authorization"] = authorization.header
         if body is not None:
             headers["Content-Type"] = "application/json"
         return headers
