@@ -158,6 +158,7 @@ class Client:
             timeout=timeout,
             max_body_size=max_body_size,
             trace_configs=trace_configs,
+            scrub=auth.scrub,
         )
         self._api = Requester(
             transport=transport,

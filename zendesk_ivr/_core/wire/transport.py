@@ -6,6 +6,7 @@ One call of `Transport.send` is one request on the wire: aiohttp's own resend of
 request whose connection dropped is turned off (`_SendOnce`), because only the SDK knows whether
 a resend is safe, and it counts each one. The Authorization header lives in a redacting
 `Authorization` until the request is built, so no frame an error passes through holds it in clear.
+Each `Response` carries the client's *scrub*, which its errors apply to what they quote of it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from yarl import URL
 
 from ..._exceptions import ClientClosed, RequestTimeout, ResponseTooLarge, TransportError
 from ..auth.base import Authorization
-from ..reading.responses import Response
+from ..reading.responses import Response, Scrub, unchanged
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 
@@ -38,6 +39,7 @@ class Transport:
         timeout: float | None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        scrub: Scrub = unchanged,
     ) -> None:
         self._session = session
         self._owns_session = session is None
@@ -46,6 +48,7 @@ class Transport:
         self._max_body_size = max_body_size
         self._closed = False
         self._trace_configs = list(trace_configs)
+        self._scrub = scrub
 
     @property
     def closed(self) -> bool:
@@ -95,6 +98,7 @@ class Transport:
                     status=resp.status,
                     headers={k.lower(): v for k, v in resp.headers.items()},
                     body=payload,
+                    scrub=self._scrub,
                 )
         except TimeoutError as exc:
             failure = RequestTimeout(
