@@ -5,7 +5,8 @@ connection, and turn aiohttp's failures into `TransportError`.
 One call of `Transport.send` is one request on the wire: aiohttp's own resend of an idempotent
 request whose connection dropped is turned off (`_SendOnce`), because only the SDK knows whether
 a resend is safe, and it counts each one. The Authorization header lives in a redacting
-`Credentials` until the request is built, so no frame an error passes through holds it in clear.
+`Authorization` until the request is built, so no frame an error passes through holds it in clear.
+Each `Response` carries the client's *scrub*, which its errors apply to what they quote of it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import aiohttp
 from yarl import URL
 
 from ..._exceptions import ClientClosed, RequestTimeout, ResponseTooLarge, TransportError
-from ..auth.credentials import Credentials
-from ..reading.responses import Response
+from ..auth.base import Authorization
+from ..reading.responses import Response, Scrub, unchanged
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
 # A session setting of aiohttp's, private but kept for its own test client; should a release drop
@@ -41,6 +42,7 @@ class Transport:
         timeout: float | None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        scrub: Scrub = unchanged,
     ) -> None:
         self._session = session
         self._owns_session = session is None
@@ -49,6 +51,7 @@ class Transport:
         self._max_body_size = max_body_size
         self._closed = False
         self._trace_configs = list(trace_configs)
+        self._scrub = scrub
 
     @property
     def closed(self) -> bool:
@@ -71,7 +74,7 @@ class Transport:
         url: URL,
         body: bytes | None = None,
         *,
-        credentials: Credentials | None = None,
+        authorization: Authorization,
         time_left: float | None = None,
     ) -> Response:
         """
@@ -90,7 +93,7 @@ class Transport:
                 url,
                 data=body,
                 # Built by a call, so the header in clear is in no local of this frame.
-                headers=self._headers_for(credentials, body),
+                headers=self._headers_for(authorization, body),
                 timeout=limit,
                 allow_redirects=False,
                 middlewares=self._middlewares(session),
@@ -102,6 +105,7 @@ class Transport:
                     status=resp.status,
                     headers={k.lower(): v for k, v in resp.headers.items()},
                     body=payload,
+                    scrub=self._scrub,
                 )
         except TimeoutError as exc:
             failure = RequestTimeout(
@@ -122,10 +126,10 @@ class Transport:
         # aiohttp's error, whose request_info holds the request headers (Authorization).
         raise failure
 
-    def _headers_for(self, credentials: Credentials | None, body: bytes | None) -> dict[str, str]:
+    def _headers_for(self, authorization: Authorization, body: bytes | None) -> dict[str, str]:
         headers = dict(self._headers)
-        if credentials is not None:
-            headers["Authorization"] = credentials.header
+        if authorization.header is not None:
+            headers["Authorization"] = authorization.header
         if body is not None:
             headers["Content-Type"] = "application/json"
         return headers
