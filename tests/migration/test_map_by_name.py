@@ -12,7 +12,7 @@ import pytest
 from tests.cli_helpers import fake_env, run_script
 from zendesk_ivr import Client, PhoneNumber
 from zendesk_ivr.migration import IdMap, InvalidExport, export, load_export, map_by_name
-from zendesk_ivr.migration._references import referenced_ids
+from zendesk_ivr.migration._references import REFERENCE_KINDS, referenced_ids
 from zendesk_ivr.testing import FakeZendesk, seed_demo_account
 
 WRITES = ("POST", "PUT", "DELETE")
@@ -230,14 +230,10 @@ async def test_the_sandbox_export_maps_and_plans_against_a_second_sandbox(
     written = IdMap.load(id_map)
     assert (mapped, map_out) == (1, "")
     used = referenced_ids(load_export(exported).ivrs)
-    for kind, section in (
-        ("group", "groups"),
-        ("greeting", "greetings"),
-        ("phone_number", "phone_numbers"),
-    ):
+    for kind in REFERENCE_KINDS:
         # The same demo account: every name and number the source had is found, as itself.
-        assert written.to_json()[section] == {
-            old: int(old) for old in document["references"][section] if int(old) in used[kind]
+        assert written.to_json()[f"{kind}s"] == {
+            old: int(old) for old in document["references"][f"{kind}s"] if int(old) in used[kind]
         }
     unmatched = [line for line in map_err.splitlines() if line.startswith("unmatched ")]
     assert len(unmatched) == 2

@@ -389,6 +389,8 @@ def _parse_header(line: bytes, where: str) -> dict[str, Any]:
     try:
         header = _parse(line, where, 1)
     except JournalError:
+        if line.startswith(_HEADER_START):
+            raise  # ours, damaged: say how
         raise _not_ours(where) from None
     if header.get("journal") != JOURNAL_FORMAT:
         raise _not_ours(where)
@@ -419,8 +421,10 @@ def _not_ours(where: str) -> JournalError:
 def _parse(line: bytes, where: str, number: int) -> dict[str, Any]:
     try:
         value = jsontext.loads(line)
-    except ValueError:
-        value = None
+    except ValueError as exc:
+        raise JournalError(
+            f"journal {where} line {number} is not a JSON object ({exc})", path=where
+        ) from None
     if not isinstance(value, dict):
         raise JournalError(f"journal {where} line {number} is not a JSON object", path=where)
     return value
