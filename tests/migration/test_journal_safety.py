@@ -283,6 +283,22 @@ def test_journal_lines_are_ascii_and_split_on_newlines_alone(tmp_path: Path) -> 
     assert list(progress.done) == keys
 
 
+def test_a_journal_written_in_utf_8_before_reads_the_same(tmp_path: Path) -> None:
+    """Journals of earlier releases hold names as they are: only \\n ends their lines too."""
+    header = {"journal": "zendesk-ivr-apply-journal", "version": 1, "plan": {}}
+    keys = [f"ivr[{c}]" for c in BREAKERS.replace("\n", "")]
+    lines = [header, *({"event": "done", "step": key, "ids": {key: 1}} for key in keys)]
+    path = tmp_path / "j"
+    path.write_bytes(
+        b"".join(json.dumps(line, ensure_ascii=False).encode() + b"\n" for line in lines)
+    )
+
+    progress = read(path)
+
+    assert progress is not None
+    assert list(progress.done) == keys
+
+
 @settings(
     max_examples=4,
     deadline=None,
@@ -391,16 +407,40 @@ def test_the_plans_walk_over_json_takes_no_stack_at_any_depth() -> None:
 
 
 def test_plan_refuses_options_nested_too_deep_before_walking_them() -> None:
-    from zendesk_ivr import Ivr, IvrMenu, IvrRoute, UnknownOptions  # noqa: PLC0415
+    """Options as an account's walk reads them (a hostile server's): refused, not recursed."""
+    from zendesk_ivr import Ivr  # noqa: PLC0415
+    from zendesk_ivr._core.reading.serde import make_converter  # noqa: PLC0415
     from zendesk_ivr.migration import PlanRefused  # noqa: PLC0415
 
-    options = UnknownOptions("future", deep(990))
-    route = IvrRoute(id=3, keypress="1", action="future", options=options)
-    desired = Ivr(id=1, name="A", menus=(IvrMenu(id=2, name="M", default=True, routes=(route,)),))
+    options = {"group_ids": [5], "more": deep(600)}
+    route = {"id": 3, "keypress": "1", "action": "group", "options": options}
+    menu = {"id": 2, "name": "M", "default": True, "routes": [route]}
+    ivr = make_converter().structure({"id": 1, "name": "A", "menus": [menu]}, Ivr)
 
     with pytest.raises(PlanRefused) as refused:
-        plan([desired], [])
+        plan([ivr], [ivr], same_account=True)
     assert refused.value.problems == (
         "nested more than 32 levels deep; refusing to read it"
         " @ $.ivrs[0].menus[0].routes[0].options",
+        "nested more than 32 levels deep; refusing to read it"
+        " @ the account's route 3 (IVR 1, menu 2) options",
     )
+
+
+@pytest.mark.xfail(
+    raises=RecursionError,
+    strict=True,
+    reason="serde's options hook deep-copies what it read (copy.deepcopy in _configure_writes):"
+    " the lead's rewrite of _core/reading; plan refuses such options before they get there",
+)
+def test_the_converter_writes_options_it_read_without_recursing() -> None:
+    from zendesk_ivr import IvrRoute  # noqa: PLC0415
+    from zendesk_ivr._core.reading.serde import shared_converter  # noqa: PLC0415
+
+    converter = shared_converter()
+    options = {"group_ids": [5], "more": deep(600)}
+    route = converter.structure(
+        {"id": 3, "keypress": "1", "action": "group", "options": options}, IvrRoute
+    )
+
+    assert converter.unstructure(route.options)["group_ids"] == [5]

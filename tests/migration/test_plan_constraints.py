@@ -355,8 +355,8 @@ async def test_a_file_nested_600_to_990_deep_ends_in_one_typed_line(
 GROUPS = [501, 502]
 PHONES = [701, 702]
 
-# Valid values, or (in one tree of four) now and then an invalid one: most exports load, plans
-# get made, and the ones that do not are refused whole.
+# Valid values; or, in one tree of two, invalid ones of one kind now and then (an invalid
+# value of one kind is what the checks must catch each time, not only beside others).
 VALID: dict[str, list[Any]] = {
     "keypress": ["1", "2", "3", "*", "default"],
     "greeting": [601, "ivr_none", None],
@@ -365,6 +365,7 @@ VALID: dict[str, list[Any]] = {
     "menu": ["Main", "Billing", "Sales"],
     "text": ["Hi"],
     "textback_from": [*PHONES],
+    "defaults": [1],
 }
 INVALID: dict[str, list[Any]] = {
     "keypress": ["10", ""],
@@ -374,33 +375,37 @@ INVALID: dict[str, list[Any]] = {
     "menu": [""],
     "text": ["", None],
     "textback_from": [None],
+    "defaults": [0, 2],
+    "group_ids": [[]],
+    "options": [None],
 }
 ACTIONS = ["group", "voicemail", "phone_number", "textback", "menu"]
 
 _ids = itertools.count(10_000)
 
 
-def values(kind: str, sloppy: bool) -> st.SearchStrategy[Any]:
+def values(kind: str, broken: str | None) -> st.SearchStrategy[Any]:
+    """A valid value of *kind*; when *kind* is the *broken* one, now and then an invalid one."""
     valid = st.sampled_from(VALID[kind])
-    if not sloppy:
+    if kind != broken:
         return valid
-    return st.one_of(*[valid] * 8, st.sampled_from(INVALID[kind]))
+    return st.one_of(valid, valid, st.sampled_from(INVALID[kind]))
 
 
 @st.composite
-def options_json(draw: st.DrawFn, action: str, menu_count: int, sloppy: bool) -> Any:
+def options_json(draw: st.DrawFn, action: str, menu_count: int, broken: str | None) -> Any:
     """Options for *action*; a menu target is a menu of the IVR by position, or one it lacks."""
-    if sloppy and draw(st.integers(0, 15)) == 0:
+    if broken == "options" and draw(st.booleans()):
         return None
     if action in ("group", "voicemail"):
         groups = st.lists(st.sampled_from([*GROUPS, 503]), min_size=1, max_size=2, unique=True)
-        return {"group_ids": draw(st.one_of(*[groups] * 8, st.just([])) if sloppy else groups)}
+        return {"group_ids": draw(groups | st.just([]) if broken == "group_ids" else groups)}
     if action == "phone_number":
-        return {"phone_number": draw(values("number", sloppy))}
+        return {"phone_number": draw(values("number", broken))}
     if action == "textback":
         return {
-            "textback_phone_number_id": draw(values("textback_from", sloppy) | st.just(703)),
-            "sms_text": draw(values("text", sloppy)),
+            "textback_phone_number_id": draw(values("textback_from", broken) | st.just(703)),
+            "sms_text": draw(values("text", broken)),
         }
     target = draw(st.sampled_from([*range(menu_count)] * 3 + [99]))
     return {"menu_id": f"@menu:{target}" if target < menu_count else target}
@@ -409,30 +414,31 @@ def options_json(draw: st.DrawFn, action: str, menu_count: int, sloppy: bool) ->
 @st.composite
 def ivrs_json(draw: st.DrawFn, *, min_size: int = 0) -> list[dict[str, Any]]:
     """IVRs in the API's JSON, menu targets by position (``@menu:N``), ids left out."""
-    sloppy = draw(st.integers(0, 3)) == 0
+    broken = draw(st.sampled_from([None] * len(INVALID) + list(INVALID)))
     ivrs = []
-    names = st.lists(values("name", sloppy), min_size=min_size, max_size=2, unique=True)
+    names = st.lists(values("name", broken), min_size=min_size, max_size=2, unique=True)
     for name in draw(names):
-        menu_names = draw(st.lists(values("menu", sloppy), min_size=1, max_size=3, unique=True))
-        defaults = 1 if not sloppy else draw(st.sampled_from([1] * 8 + [0, 2]))
+        menu_names = draw(st.lists(values("menu", broken), min_size=1, max_size=3, unique=True))
+        defaults = draw(values("defaults", broken))
         menus = []
         for index, menu_name in enumerate(menu_names):
+            keypresses = st.lists(
+                values("keypress", broken), max_size=4, unique=broken != "keypress"
+            )
             routes = [
                 {
                     "keypress": keypress,
                     "action": action,
-                    "options": draw(options_json(action, len(menu_names), sloppy)),
+                    "options": draw(options_json(action, len(menu_names), broken)),
                 }
-                for keypress in draw(
-                    st.lists(values("keypress", sloppy), max_size=4, unique=not sloppy)
-                )
+                for keypress in draw(keypresses)
                 for action in [draw(st.sampled_from(ACTIONS))]
             ]
             menus.append(
                 {
                     "name": menu_name,
                     "default": index < defaults,
-                    "greeting_id": draw(values("greeting", sloppy)),
+                    "greeting_id": draw(values("greeting", broken)),
                     "routes": routes,
                 }
             )
