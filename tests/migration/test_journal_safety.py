@@ -76,17 +76,6 @@ def lock_file(scenario: Scenario) -> Path:
     return scenario.journal.with_name(scenario.journal.name + ".lock")
 
 
-def apply_args(scenario: Scenario) -> list[str]:
-    return [
-        "apply",
-        str(scenario.export),
-        "--prune",
-        "--yes",
-        "--journal",
-        str(scenario.journal),
-    ]
-
-
 # --- 1. One apply per journal ---------------------------------------------------------------
 
 
@@ -99,7 +88,7 @@ async def test_a_held_journal_refuses_a_second_apply_at_once_naming_the_holder(
         async with holder_of(scenario.journal) as holder:
             with pytest.raises(JournalLocked) as refused:
                 await apply(client, steps, journal=scenario.journal)
-            code, out, err = await run_script(*apply_args(scenario), env=scenario.env())
+            code, out, err = await run_script(*scenario.apply_args(), env=scenario.env())
 
             assert scenario.fake.requests == []  # neither sent a thing, not even a read
             assert not scenario.journal.exists()
@@ -127,7 +116,7 @@ async def test_two_applies_started_at_once_on_one_journal_create_nothing_twice(
     scenario.fake.latency = 0.3
 
     async def run() -> tuple[int, str]:
-        code, _, err = await run_script(*apply_args(scenario), env=scenario.env())
+        code, _, err = await run_script(*scenario.apply_args(), env=scenario.env())
         return code, err
 
     (first, first_err), (second, second_err) = await asyncio.gather(run(), run())
@@ -151,7 +140,7 @@ async def test_an_apply_killed_while_holding_its_journal_leaves_it_free_to_resum
     scenario.fake.latency = LATENCY
     process = await asyncio.create_subprocess_exec(
         str(SCRIPT),
-        *apply_args(scenario),
+        *scenario.apply_args(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=scenario.env(),
@@ -162,7 +151,7 @@ async def test_an_apply_killed_while_holding_its_journal_leaves_it_free_to_resum
     assert process.returncode == -signal.SIGKILL
     # Its lock file stays behind, naming a process that is gone: the next apply takes it over.
     assert lock_file(scenario).exists()
-    code, _, err = await run_script(*apply_args(scenario), env=scenario.env())
+    code, _, err = await run_script(*scenario.apply_args(), env=scenario.env())
 
     assert code == 0, err
     async with scenario.client() as client:
@@ -192,7 +181,7 @@ async def test_a_path_holding_another_file_is_refused_and_left_byte_for_byte(
         scenario.fake.clear_requests()
         with pytest.raises(JournalError, match="is not a zendesk-ivr journal") as refused:
             await apply(client, steps, journal=scenario.journal)
-    code, out, err = await run_script(*apply_args(scenario), env=scenario.env())
+    code, out, err = await run_script(*scenario.apply_args(), env=scenario.env())
 
     assert type(refused.value) is JournalError
     assert scenario.fake.requests == []
@@ -210,7 +199,7 @@ async def test_a_lock_file_of_another_program_is_refused_and_left_as_it_was(
     beside = lock_file(scenario)
     beside.write_bytes(b"pid 77, owned by someone else\n")
 
-    code, _, err = await run_script(*apply_args(scenario), env=scenario.env())
+    code, _, err = await run_script(*scenario.apply_args(), env=scenario.env())
 
     assert code == 2
     assert "is not a zendesk-ivr lock file" in err
@@ -328,7 +317,7 @@ async def test_an_apply_killed_with_any_characters_in_its_names_resumes(
         fake.latency = LATENCY
         process = await asyncio.create_subprocess_exec(
             str(SCRIPT),
-            *apply_args(scenario),
+            *scenario.apply_args(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env=scenario.env(),
@@ -336,8 +325,8 @@ async def test_an_apply_killed_with_any_characters_in_its_names_resumes(
         await kill_after(process, scenario, writes)
         await asyncio.sleep(2 * LATENCY)
         fake.latency = 0
-        code, _, err = await run_script(*apply_args(scenario), env=scenario.env())
-        again, again_out, _ = await run_script(*apply_args(scenario), env=scenario.env())
+        code, _, err = await run_script(*scenario.apply_args(), env=scenario.env())
+        again, again_out, _ = await run_script(*scenario.apply_args(), env=scenario.env())
 
         async with scenario.client() as client:
             tree = await client.walk()
@@ -385,7 +374,7 @@ async def test_a_journal_holding_a_plan_nested_deep_is_refused_on_resume(
 
     with pytest.raises(JournalError, match=r"nested (more than 40 levels|too) deep") as refused:
         load_plan(scenario.journal)
-    code, _, err = await run_script(*apply_args(scenario), env=scenario.env())
+    code, _, err = await run_script(*scenario.apply_args(), env=scenario.env())
 
     assert type(refused.value) is JournalError
     assert code == 2

@@ -273,7 +273,7 @@ def lock(path: str | os.PathLike[str]) -> JournalLock:
                 held_by = f"process {pid}" if pid is not None else "another process"
                 raise JournalLocked(
                     f"journal {where} is in use by another apply ({held_by}); nothing was "
-                    "sent: let it finish, or give this one another --journal path",
+                    "sent: let that one finish, or use another journal path",
                     path=where,
                     pid=pid,
                 ) from None
@@ -297,7 +297,7 @@ def _claim(fd: int, lock_path: str, where: str) -> None:
     if os.fstat(fd).st_size and _holder(fd) is None:
         raise JournalError(
             f"{lock_path} is not a zendesk-ivr lock file; refusing to touch it (it is where the "
-            f"lock of journal {where} goes: give --journal another path)",
+            f"lock of journal {where} goes: use another journal path)",
             path=where,
         )
     os.ftruncate(fd, 0)
@@ -413,7 +413,7 @@ def _parse_header(line: bytes, where: str) -> dict[str, Any]:
 
 def _not_ours(where: str) -> JournalError:
     return JournalError(
-        f"{where} is not a zendesk-ivr journal; refusing to touch it (give --journal a new path)",
+        f"{where} is not a zendesk-ivr journal; refusing to touch it (use another journal path)",
         path=where,
     )
 
