@@ -47,3 +47,27 @@ def standard_loads(text: str | bytes) -> Any:
         return json.loads(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply to read") from None
+
+
+def copy_json(value: Any) -> Any:
+    """
+    A copy of a decoded JSON value that shares no dict or list with it, at any depth: a loop,
+    not recursion, since how deep a server's JSON nests is up to the server.
+    """
+    if not isinstance(value, dict | list):
+        return value
+    top: Any = {} if isinstance(value, dict) else []
+    pending: list[tuple[Any, Any]] = [(value, top)]
+    while pending:
+        source, target = pending.pop()
+        for key, item in source.items() if isinstance(source, dict) else enumerate(source):
+            if isinstance(item, dict | list):
+                child: Any = {} if isinstance(item, dict) else []
+                pending.append((item, child))
+            else:
+                child = item
+            if isinstance(target, dict):
+                target[key] = child
+            else:
+                target.append(child)
+    return top

@@ -16,7 +16,6 @@ The one place that says how Zendesk JSON becomes models and how fields become re
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar, get_origin
@@ -44,6 +43,7 @@ from ..._models import (
     TextbackOptions,
     UnknownOptions,
 )
+from . import jsontext
 from .readers import OPTION_BOOKKEEPING, Unusual, reader_for
 
 __all__ = ["make_converter"]
@@ -344,7 +344,7 @@ def _configure_writes(c: Converter) -> None:
         # Read from the account: unchanged, it goes back byte for byte as the account has it.
         as_read = c.structure({} if read_as is None else read_as, type(options))
         if as_read == options:
-            return copy.deepcopy(read_as)
+            return jsontext.copy_json(read_as)
         return _changed_options(options, as_read, read_as)
 
     def unstructure_options_or_dict(options: RouteOptions | dict[str, Any] | None) -> Any:
