@@ -19,6 +19,8 @@ from .progress import Progress
 
 
 async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
+    if args.format == "html":
+        _check_layout_engine()  # before reading the account, which may take a while
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
@@ -26,8 +28,21 @@ async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
                 client, check_groups=args.check_groups, check_greetings=args.check_greetings
             )
             requests = client.requests_sent
+            base_url = client.base_url
     findings = audit_ivrs(tree.ivrs, context=context)
-    if args.format == "json":
+    if args.format == "html":
+        from ..analysis._report import render_html_report  # noqa: PLC0415 - only for html
+
+        page = render_html_report(
+            findings,
+            tree.ivrs,
+            group_names=context.group_names,
+            greeting_names=context.greeting_names,
+            base_url=base_url,
+            requests=requests,
+        )
+        out.write(page)
+    elif args.format == "json":
         json.dump([f.as_dict() for f in findings], out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
@@ -99,11 +114,25 @@ async def export_command(args: argparse.Namespace, out: IO[str]) -> int:
 async def graph_command(args: argparse.Namespace, out: IO[str]) -> int:
     if args.ivr_id <= 0:
         raise UsageError(f"IVR_ID must be a positive integer, got {args.ivr_id}")
+    if args.format == "svg":
+        _check_layout_engine()
     async with connect(args) as client:
         # Through the walk, so a menu whose routes the response left out is not drawn empty.
         (ivr,) = (await client.walk(ivr_ids=[args.ivr_id])).ivrs
-    out.write(render_graph(ivr, audit_ivrs([ivr]), format=args.format))
+    if args.format == "svg":
+        from ..analysis._layout import render_svg  # noqa: PLC0415 - only for svg
+
+        out.write(render_svg(ivr, audit_ivrs([ivr])))
+    else:
+        out.write(render_graph(ivr, audit_ivrs([ivr]), format=args.format))
     return 0
+
+
+def _check_layout_engine() -> None:
+    """Fail at once, before any request, when the engine that draws SVG is not installed."""
+    from ..analysis._layout import engine_path  # noqa: PLC0415 - only for html and svg
+
+    engine_path()
 
 
 async def sandbox_command(args: argparse.Namespace, out: IO[str]) -> int:
