@@ -410,7 +410,7 @@ border-radius:4px;padding:.5rem .75rem;margin:1rem 0;display:flex;flex-wrap:wrap
 align-items:center}#filters[hidden]{display:none}
 #filters fieldset{border:0;margin:0;padding:0;display:flex;gap:.75rem;flex-wrap:wrap}
 #filters legend{float:left;margin-right:.5rem;font-weight:600}
-.ivr{border-top:2px solid var(--line);padding:1rem 0}
+.ivr{border-top:2px solid var(--line);padding:1rem 0;scroll-margin-top:7rem}
 .findings{padding-left:1.2rem;margin:.4rem 0}.findings li{margin:.15rem 0}
 .flow{margin:.5rem 0;overflow-x:auto}.flow svg{max-width:100%;height:auto}
 .flow text{font-family:Helvetica,Arial,"Liberation Sans",Arimo,sans-serif;font-size:14px}
