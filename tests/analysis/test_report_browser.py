@@ -22,7 +22,9 @@ from typing import Any, Final
 import pytest
 import pytest_asyncio
 
+from tests.analysis.test_graph import support_ivr
 from tests.cli_helpers import run_script
+from zendesk_ivr.analysis import audit_ivrs, render_html_report
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS: Final = ROOT / "test-artifacts" / "report"
@@ -97,10 +99,10 @@ async def browser(tmp_path: Path) -> AsyncIterator[Any]:
             await context.close()
 
 
-async def open_page(context: Any, sandbox: Sandbox) -> tuple[Any, list[str]]:
+async def open_page(context: Any, report: Sandbox | Path) -> tuple[Any, list[str]]:
     """The report in a new tab; the list collects console errors and every refused request."""
     problems: list[str] = []
-    url = sandbox.page.as_uri()
+    url = (report.page if isinstance(report, Sandbox) else report).as_uri()
 
     async def only_the_page(route: Any) -> None:
         if route.request.url == url:
@@ -194,6 +196,29 @@ async def test_filtering_by_severity_hides_and_shows_ivrs(browser: Any, sandbox:
 
     await set_severities(page, "error", "warning", "info", "clean")
     assert len(await visible_sections(page)) == 300
+    assert problems == []
+
+
+async def test_an_ivr_with_errors_and_warnings_shows_the_findings_of_ticked_severities(
+    browser: Any, tmp_path: Path
+) -> None:
+    # The sandbox plants one problem per IVR; the known IVR has errors and a warning.
+    ivr = support_ivr()
+    page_file = tmp_path / "one.html"
+    page_file.write_text(render_html_report(audit_ivrs([ivr]), [ivr]), encoding="utf-8")
+    page, problems = await open_page(browser, page_file)
+    shown = (
+        "Array.from(document.querySelectorAll('section.ivr li[data-severity]'))"
+        ".filter(li => li.offsetParent !== null).map(li => li.dataset.severity)"
+    )
+    assert sorted(await page.evaluate(shown)) == ["error", "error", "warning"]
+
+    await set_severities(page, "warning")
+    assert await visible_sections(page) == [ivr.id]
+    assert await page.evaluate(shown) == ["warning"]
+
+    await set_severities(page, "info", "clean")
+    assert await visible_sections(page) == []
     assert problems == []
 
 

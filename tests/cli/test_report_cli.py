@@ -177,6 +177,20 @@ async def test_the_table_never_cuts_an_id_or_a_rule(columns: int) -> None:
     assert " ".join(lines[summary:]).endswith("read with 5 requests")
 
 
+async def test_narrower_than_its_ids_the_table_runs_past_the_edge_rather_than_cut_them() -> None:
+    findings = await sandbox_findings()
+
+    code, out, err = await run(*SANDBOX_AUDIT, env=clean_env(COLUMNS="30"))
+
+    assert code == 1, err
+    ids = {str(f[key]) for f in findings for key in ("ivr_id", "menu_id", "route_id") if f[key]}
+    numbers_in_messages = {n for f in findings for n in re.findall(r"\d+", str(f["message"]))}
+    shown = set(re.findall(r"\d{5,}", out))
+    assert ids <= shown
+    assert shown - ids - numbers_in_messages == set()
+    assert {str(f["rule"]) for f in findings} <= set(out.split())
+
+
 async def test_the_table_shows_brackets_in_names_as_written() -> None:
     async with await FakeZendesk.start() as fake:
         fake.put_ivr(
