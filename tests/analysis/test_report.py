@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -416,3 +419,24 @@ def test_a_missing_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) 
     assert str(caught.value) == (
         "drawing SVG needs the layout engine graphviz-pure: pip install 'zendesk-ivr[report]'"
     )
+
+
+def test_the_docs_example_writes_the_sandbox_report(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "report.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.+?)\n```", page, re.DOTALL)
+    assert block is not None
+
+    result = subprocess.run(
+        [sys.executable, "-c", block[1]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "300 IVRs, 42 findings\n"
+    written = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert written.startswith("<!DOCTYPE html>")
+    assert "groups by name · greetings by name" in written
