@@ -13,7 +13,7 @@ import html
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from attrs import frozen
 
@@ -34,6 +34,7 @@ _SEVERITIES: Final = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 _PLURALS: Final = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
 #: The filter's value for IVRs without findings.
 _CLEAN: Final = "clean"
+_T = TypeVar("_T")
 
 
 @frozen
@@ -90,8 +91,8 @@ def render_html_report(
         InvalidArgument: (a ValueError) *ivrs* that are not `Ivr` objects, *findings* that are
             not `Finding` objects, or another argument of the wrong type.
     """
-    ivrs = _checked_ivrs(ivrs)
-    findings = _checked_findings(findings)
+    ivrs = _sequence_of(ivrs, Ivr, "ivrs", "zendesk_ivr.Ivr")
+    findings = _sequence_of(findings, Finding, "findings", "Finding")
     known = names(group_names, greeting_names)
     if requests is not None and (
         not isinstance(requests, int) or isinstance(requests, bool) or requests < 0
@@ -146,23 +147,14 @@ def render_html_report(
 # --- checking the arguments ---------------------------------------------------------------
 
 
-def _checked_ivrs(ivrs: Sequence[Ivr]) -> list[Ivr]:
-    if isinstance(ivrs, str | bytes | Ivr) or not isinstance(ivrs, Iterable):
-        raise InvalidArgument(f"ivrs must be a sequence of zendesk_ivr.Ivr, got {ivrs!r}")
-    checked = list(ivrs)
-    for ivr in checked:
-        if not isinstance(ivr, Ivr):
-            raise InvalidArgument(f"ivrs must be a sequence of zendesk_ivr.Ivr, got {ivr!r}")
-    return checked
-
-
-def _checked_findings(findings: Sequence[Finding]) -> list[Finding]:
-    if isinstance(findings, str | bytes | Finding) or not isinstance(findings, Iterable):
-        raise InvalidArgument(f"findings must be a sequence of Finding, got {findings!r}")
-    checked = list(findings)
-    for finding in checked:
-        if not isinstance(finding, Finding):
-            raise InvalidArgument(f"findings must be a sequence of Finding, got {finding!r}")
+def _sequence_of(values: object, kind: type[_T], argument: str, spelled: str) -> list[_T]:
+    """*values* as a list, each a *kind*, or `InvalidArgument` naming the first that is not."""
+    if isinstance(values, str | bytes | kind) or not isinstance(values, Iterable):
+        raise InvalidArgument(f"{argument} must be a sequence of {spelled}, got {values!r}")
+    checked = list(values)
+    for value in checked:
+        if not isinstance(value, kind):
+            raise InvalidArgument(f"{argument} must be a sequence of {spelled}, got {value!r}")
     return checked
 
 
