@@ -141,7 +141,7 @@ async def test_graph_svg_is_an_svg_document_with_the_findings_marked(tmp_path: P
 # --- the table ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("columns", [60, 80, 200])
+@pytest.mark.parametrize("columns", [60, 80, 200, 30])
 async def test_the_table_never_cuts_an_id_or_a_rule(columns: int) -> None:
     findings = await sandbox_findings()
 
@@ -149,7 +149,9 @@ async def test_the_table_never_cuts_an_id_or_a_rule(columns: int) -> None:
 
     assert code == 1, err
     lines = out.splitlines()
-    assert max(len(line) for line in lines) <= columns
+    if columns >= 60:
+        assert max(len(line) for line in lines) <= columns
+    # else narrower than its ids and rules: the rows run past the edge rather than cut them.
     ids = {str(f[key]) for f in findings for key in ("ivr_id", "menu_id", "route_id") if f[key]}
     numbers_in_messages = {n for f in findings for n in re.findall(r"\d+", str(f["message"]))}
     # Every long number in the table is a whole id: none was cut short or wrapped in two.
@@ -159,6 +161,7 @@ async def test_the_table_never_cuts_an_id_or_a_rule(columns: int) -> None:
     tokens = out.split()
     for finding in findings:
         assert str(finding["rule"]) in tokens
+    assert sum(token in ("error", "warning", "info") for token in tokens) == len(findings)
     # The message column holds every message whole, wrapped (a word longer than the column is
     # folded, which only the message column may do).
     header = next(line for line in lines if line.rstrip().endswith("message"))
@@ -173,22 +176,7 @@ async def test_the_table_never_cuts_an_id_or_a_rule(columns: int) -> None:
         assert message in column
         column = column.replace(message, "", 1)
     assert column == ""
-    assert sum(token in ("error", "warning", "info") for token in tokens) == len(findings)
     assert " ".join(lines[summary:]).endswith("read with 5 requests")
-
-
-async def test_narrower_than_its_ids_the_table_runs_past_the_edge_rather_than_cut_them() -> None:
-    findings = await sandbox_findings()
-
-    code, out, err = await run(*SANDBOX_AUDIT, env=clean_env(COLUMNS="30"))
-
-    assert code == 1, err
-    ids = {str(f[key]) for f in findings for key in ("ivr_id", "menu_id", "route_id") if f[key]}
-    numbers_in_messages = {n for f in findings for n in re.findall(r"\d+", str(f["message"]))}
-    shown = set(re.findall(r"\d{5,}", out))
-    assert ids <= shown
-    assert shown - ids - numbers_in_messages == set()
-    assert {str(f["rule"]) for f in findings} <= set(out.split())
 
 
 async def test_the_table_shows_brackets_in_names_as_written() -> None:

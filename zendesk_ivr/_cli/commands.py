@@ -81,7 +81,8 @@ def _write_table(findings: Sequence[Finding], out: IO[str], *, ivrs: int, reques
     width = None if out.isatty() or os.environ.get("COLUMNS") else 160
     console = Console(file=out, width=width, highlight=False)
     if findings:
-        console.print(_findings_table(findings, console.width))
+        # Not cropped: narrower than its ids, the table runs past the edge rather than cut them.
+        console.print(_findings_table(findings, console.width), crop=False)
     console.print(
         f"{len(findings)} findings ({counts[Severity.ERROR]} errors, "
         f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} info) "
@@ -91,6 +92,8 @@ def _write_table(findings: Sequence[Finding], out: IO[str], *, ivrs: int, reques
 
 #: Columns the message needs beside the others for a row per line to read well.
 _MESSAGE_WIDTH: Final = 30
+#: What the message keeps on a terminal too narrow for the rest: rows then run past its edge.
+_MESSAGE_MIN_WIDTH: Final = 16
 #: Between two columns: padding, the divider, padding.
 _GAP: Final = 3
 
@@ -116,10 +119,19 @@ def _findings_table(findings: Sequence[Finding], width: int) -> Table:
         cells = [
             (f"{f.severity.value}\n{f.rule}", _stack(i)) for f, i in zip(rows, ids, strict=True)
         ]
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for header, fixed in zip(headers, _widths(headers, cells), strict=True):
-        table.add_column(header, no_wrap=True, overflow="ignore", min_width=fixed, max_width=fixed)
-    table.add_column("message", overflow="fold", ratio=1)
+    widths = _widths(headers, cells)
+    # Narrower than that, rich would squeeze every column: the table keeps its width instead.
+    needed = sum(widths) + _GAP * len(widths) + _MESSAGE_MIN_WIDTH
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        header_style="bold",
+        width=needed if needed > width else None,
+    )
+    for header in headers:
+        table.add_column(header, no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=1, min_width=_MESSAGE_MIN_WIDTH)
     styles = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
     for finding, row in zip(rows, cells, strict=True):
         # Text, not markup: a name with brackets in it is shown as written.

@@ -9,10 +9,8 @@ other, and writes one SVG document per graph.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +46,10 @@ def engine_path() -> str:
     this package (found through its metadata, so a virtualenv that is not activated still finds
     it), else ``graphviz-pure`` on the PATH (``pipx install graphviz-pure``).
     """
+    # Here, not at the top: the command line imports this package at start-up.
+    import importlib.metadata  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+
     try:
         files = importlib.metadata.distribution(ENGINE).files or []
     except importlib.metadata.PackageNotFoundError:
