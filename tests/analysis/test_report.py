@@ -440,3 +440,8 @@ def test_the_docs_example_writes_the_sandbox_report(tmp_path: Path) -> None:
     written = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert written.startswith("<!DOCTYPE html>")
     assert "groups by name · greetings by name" in written
+
+
+def test_a_text_of_two_graphs_is_refused_rather_than_shift_the_drawings() -> None:
+    with pytest.raises(LayoutEngineError, match="drew 3 graphs of 2"):
+        _layout.layout(["digraph a { x; }\ndigraph b { y; }\n", "digraph c { z; }\n"])

@@ -3,8 +3,8 @@ Call flows as SVG, laid out and drawn by Graphviz's ``dot`` engine as the ``grap
 wheel ships it (the ``report`` extra): a program installed by pip, with the same output on every
 platform. ``docs/report.md`` says why this engine (the measurements of the candidates).
 
-The engine runs as child processes, each for a run of graphs: it reads their DOT, one after the
-other, and writes one SVG document per graph.
+The engine runs as a child process, once for any number of graphs: it reads their DOT, one after
+the other, and writes one SVG document per graph.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 from .._exceptions import InvalidArgument, ZendeskError
@@ -29,7 +28,6 @@ INSTALL_HINT: Final = "pip install 'zendesk-ivr[report]'"
 #: Seconds the engine may take: a start, then a little per graph (300 take about 1 s).
 _TIMEOUT_BASE: Final = 60.0
 _TIMEOUT_PER_GRAPH: Final = 1.0
-_MAX_PROCESSES: Final = 4
 
 
 class LayoutEngineError(ZendeskError):
@@ -67,21 +65,12 @@ def engine_path() -> str:
 
 def layout(dot_texts: Sequence[str]) -> list[str]:
     """
-    Each DOT graph of *dot_texts* laid out and drawn as an SVG document, in order: one engine
-    process per core (at most four), each drawing a run of the graphs.
+    Each DOT graph of *dot_texts* laid out and drawn as an SVG document, in order, by one run of
+    the engine (one process per core was no faster on the 300-IVR sandbox: docs/report.md).
     """
     if not dot_texts:
         return []
     engine = engine_path()
-    runs = min(os.cpu_count() or 1, _MAX_PROCESSES, len(dot_texts))
-    size = -(-len(dot_texts) // runs)
-    chunks = [dot_texts[start : start + size] for start in range(0, len(dot_texts), size)]
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        drawn = list(pool.map(lambda chunk: _run(engine, chunk), chunks))
-    return [svg for svgs in drawn for svg in svgs]
-
-
-def _run(engine: str, dot_texts: Sequence[str]) -> list[str]:
     timeout = _TIMEOUT_BASE + _TIMEOUT_PER_GRAPH * len(dot_texts)
     try:
         done = subprocess.run(
