@@ -39,6 +39,8 @@ GROUPS = {
         "Auditing",
         "The rules, in the order DEFAULT_RULES runs them",
         "Drawing call flows",
+        "Reports",
+        "Errors (under zendesk_ivr.ZendeskError)",
     ],
 }
 
