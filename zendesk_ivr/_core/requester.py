@@ -13,7 +13,6 @@ import json
 import random
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from contextlib import aclosing
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -328,15 +327,9 @@ class Requester:
         cursor's ``links.next``) under the listing's cycle rule and page cap. Each response is
         read and released before its page is handed out.
         """
-        url: URL | None = first if start is None else urls.resume_url(start, self.site)
-        records = 0
-        trail = paging.PageTrail(self.max_pages)
-        while url is not None:
-            trail.visit(url)
-            outcome = await self._list_page(url, records, read)
-            records += outcome.body.size
+        pages = _Pages(self, first, read, start)
+        while (outcome := await pages.next()) is not None:
             yield outcome
-            url = outcome.body.links.next_url
 
     def raw_pages(self, first: URL, envelope: Envelope) -> AsyncGenerator[Outcome[RawPage], None]:
         """A listing's pages as decoded JSON (the walk completes what they leave out)."""
@@ -344,27 +337,26 @@ class Requester:
             first, functools.partial(read_raw_page, envelope=envelope, site=self.site)
         )
 
-    def _read_pages(
-        self, first: URL, listing: Listing[T], start: str | URL | None
-    ) -> AsyncGenerator[Outcome[ReadPage[T]], None]:
-        read = functools.partial(read_page, listing=listing, site=self.site)
-        return self.listing(first, read, start)
-
     async def pages(
         self, first: URL, listing: Listing[T], start: str | URL | None = None
     ) -> AsyncGenerator[Page[T], None]:
-        async with aclosing(self._read_pages(first, listing, start)) as pages:
-            async for outcome in pages:
-                page = outcome.body
-                yield page.links.page(tuple(page.models()), outcome.response)
+        pages = _Pages(self, first, self._page_reader(listing), start)
+        while (outcome := await pages.next()) is not None:
+            page = outcome.body
+            yield page.links.page(tuple(page.models()), outcome.response)
 
     async def items(
         self, first: URL, listing: Listing[T], start: str | URL | None = None
     ) -> AsyncGenerator[T, None]:
-        async with aclosing(self._read_pages(first, listing, start)) as pages:
-            async for outcome in pages:
-                for item in outcome.body.models():
-                    yield item
+        # One generator, not one over another: each item a caller's loop takes passes through
+        # every generator between them, and a listing hands out a hundred a page.
+        pages = _Pages(self, first, self._page_reader(listing), start)
+        while (outcome := await pages.next()) is not None:
+            for item in outcome.body.models():
+                yield item
+
+    def _page_reader(self, listing: Listing[T]) -> Callable[[Response], ReadPage[T]]:
+        return functools.partial(read_page, listing=listing, site=self.site)
 
     async def _list_page(
         self, url: URL, records_read: int, read: Callable[[Response], P]
@@ -384,6 +376,36 @@ def _json_body(payload: Any) -> bytes:
         return json.dumps(payload, allow_nan=False).encode()
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidArgument(f"the request body cannot be sent as JSON: {exc}") from None
+
+
+class _Pages(Generic[P]):
+    """Where a listing stands: the next page to fetch, and how many records it has read."""
+
+    __slots__ = ("_api", "_read", "_records", "_trail", "_url")
+
+    def __init__(
+        self,
+        api: Requester,
+        first: URL,
+        read: Callable[[Response], P],
+        start: str | URL | None,
+    ) -> None:
+        self._api = api
+        self._read: Callable[[Response], P] = read
+        self._url: URL | None = first if start is None else urls.resume_url(start, api.site)
+        self._records = 0
+        self._trail = paging.PageTrail(api.max_pages)
+
+    async def next(self) -> Outcome[P] | None:
+        """The next page, read and released; None past the last."""
+        url = self._url
+        if url is None:
+            return None
+        self._trail.visit(url)
+        outcome = await self._api._list_page(url, self._records, self._read)
+        self._records += outcome.body.size
+        self._url = outcome.body.links.next_url
+        return outcome
 
 
 @attrs.define

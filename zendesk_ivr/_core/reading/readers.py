@@ -343,7 +343,13 @@ def _struct(cls: type, fields: tuple[_Field, ...]) -> Any:
 
 def _filler(cls: type[T], fields: tuple[_Field, ...]) -> Callable[[Any], T]:
     names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "read_options": read_options}
+    scope: dict[str, Any] = {
+        "new": object.__new__,
+        "cls": cls,
+        "OPTIONS": _OPTIONS,
+        "unknown": _unknown,
+        "map": map,
+    }
     scope.update(_setter_scope(cls, names))
     lines = ["def fill(s):"]
     for field in fields:
@@ -351,11 +357,16 @@ def _filler(cls: type[T], fields: tuple[_Field, ...]) -> Callable[[Any], T]:
         lines.append(f"    v_{name} = s.{name}")
         empty = "()" if null is not None else "None"
         if field.kind == "options":
-            lines.append(f"    v_{name} = read_options(v_action, v_{name})")
+            # `read_options`, written out: a call saved per route of a page.
+            lines.append("    read = OPTIONS.get(v_action)")
+            lines.append(
+                f"    v_{name} = unknown(v_action, v_{name}) if read is None else read(v_{name})"
+            )
         elif field.child is not None:
             child = f"fill_{field.child.__name__}"
             scope[child] = reader_for(field.child).fill
-            items = f"tuple([{child}(x) for x in v_{name}])"
+            # map, not a comprehension: on Python 3.11 a comprehension is a call of its own.
+            items = f"tuple(map({child}, v_{name}))"
             lines.append(f"    v_{name} = {empty} if v_{name} is None else {items}")
         elif field.kind.startswith("list:"):
             lines.append(f"    v_{name} = {empty} if v_{name} is None else tuple(v_{name})")
