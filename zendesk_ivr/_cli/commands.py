@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import errno
 import json
 import signal
 from collections.abc import Sequence
@@ -12,7 +13,6 @@ from typing import IO
 
 from ..analysis._audit import Finding, Severity, audit_ivrs, read_for_audit
 from ..analysis._graph import render_graph
-from ..migration._export import export
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress
@@ -87,6 +87,9 @@ def _id(value: int | None) -> str:
 
 
 async def export_command(args: argparse.Namespace, out: IO[str]) -> int:
+    # The migration package imports the client, and with it aiohttp: only once connecting.
+    from ..migration._export import export  # noqa: PLC0415
+
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
@@ -113,7 +116,18 @@ async def sandbox_command(args: argparse.Namespace, out: IO[str]) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with await FakeZendesk.start(host=args.host, port=args.port) as fake:
+    try:
+        fake = await FakeZendesk.start(host=args.host, port=args.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {args.port} on {args.host} is already in use: pass --port 0 to pick a "
+                "free one, or another --port"
+            ) from None
+        raise UsageError(
+            f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}"
+        ) from None
+    async with fake:
         demo = seed_demo_account(fake, ivrs=args.ivrs)
         out.write(
             f"Sandbox Zendesk with {len(demo.ivr_ids)} IVRs running at {fake.url}\n"
