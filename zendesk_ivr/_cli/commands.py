@@ -87,12 +87,12 @@ def _id(value: int | None) -> str:
 
 
 async def export_command(args: argparse.Namespace, out: IO[str]) -> int:
-    # The migration package imports the client, and with it aiohttp: only once connecting.
-    from ..migration._export import export  # noqa: PLC0415
-
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
+            # The migration package imports the client, and so aiohttp: only once connected.
+            from ..migration._export import export  # noqa: PLC0415
+
             document = await export(client, source="sandbox" if args.sandbox else None)
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")

@@ -167,10 +167,14 @@ def _static_scheme(given: dict[str, Setting]) -> Scheme:
     email = given.get(EMAIL.name)
     if len(secrets) > 1:
         first, second = secrets[:2]
+        if first.from_option and second.from_option:
+            raise UsageError(
+                f"{first.given_as} and {second.given_as} are two kinds of credentials: pass one"
+            )
         raise UsageError(
-            f"{first.given_as} and {second.given_as} are two kinds of credentials: keep one "
-            f"(choose on the command line with {first.source.option} or "
-            f"{second.source.option}, or unset the variable you do not mean)"
+            f"{first.given_as} and {second.given_as} are two kinds of credentials: unset the "
+            f"one you do not mean, or choose on the command line with {first.source.option} "
+            f"or {second.source.option}"
         )
     if not secrets:
         if email is None:
