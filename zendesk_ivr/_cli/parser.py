@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list the account's greetings to find menus with deleted greetings",
     )
-    audit.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    audit.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     export = commands.add_parser(
         "export",
@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write every IVR with its menus and routes, and the names of the groups, "
         "greetings and phone numbers they use, as the JSON that plan, apply and map read.",
     )
-    export.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     graph = commands.add_parser(
         "graph",
@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="mermaid",
         help="Mermaid (renders on GitHub) or Graphviz DOT (default: %(default)s)",
     )
-    graph.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    graph.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     _add_migration_commands(commands, connection)
 
@@ -325,7 +325,9 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         "connection problem.",
     )
     map_command.add_argument("file", metavar="FILE", help="an export's JSON")
-    map_command.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    map_command.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of stdout"
+    )
     plan_command = commands.add_parser(
         "plan",
         parents=[connection],
