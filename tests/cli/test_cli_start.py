@@ -5,6 +5,7 @@ a command imports aiohttp only once it connects, and Ctrl-C at any moment exits 
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 
 from tests.cli_helpers import SCRIPT, clean_env
 
+#: A traceback line in the project's code: the launcher, or the package.
+PROJECT_FRAME = re.compile(r'File "[^"]*(_zendesk_ivr_cli\.py|/zendesk_ivr/)')
 #: What a start that does not connect must not import (each costs tens of milliseconds).
 HEAVY = ("aiohttp", "asyncio", "cattrs", "msgspec", "zendesk_ivr._client", "zendesk_ivr.migration")
 
@@ -60,9 +63,9 @@ def test_a_command_that_connects_does_import_aiohttp() -> None:
     assert "aiohttp" in imported_by("export", "--sandbox")
 
 
-@pytest.mark.parametrize("after_ms", [0, 50, 100, 200, 400])
-def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(after_ms: int) -> None:
-    # An audit of the sandbox runs for about a second: long enough to be interrupted anywhere.
+def interrupt(after_ms: int) -> tuple[int, str]:
+    """The exit code and stderr of an audit of the sandbox (about a second long) that gets
+    SIGINT *after_ms* milliseconds after it was started."""
     process = subprocess.Popen(
         [str(SCRIPT), "audit", "--sandbox", "--format", "json"],
         stdout=subprocess.DEVNULL,
@@ -72,11 +75,24 @@ def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(after_ms: int) -> No
     time.sleep(after_ms / 1000)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
+    return process.returncode, err.decode()
 
+
+@pytest.mark.parametrize("after_ms", [0, 50, 100, 200, 400])
+def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(after_ms: int) -> None:
+    # Before the project's first line runs, CPython is still starting (its own modules, site,
+    # the .pth files, then the script pip generated, which imports the launcher), and
+    # interrupted there it says so itself, as for any Python program: ~15 ms, more on a loaded
+    # machine. Such a run, whose traceback has no frame of the project, did not reach the
+    # command: it is run again.
+    for _ in range(10):
+        code, err = interrupt(after_ms)
+        if not err or PROJECT_FRAME.search(err):
+            break
     # 130 from the command; a signal that lands before Python has set up its own handler kills
     # the process as SIGINT does, which a shell reports as 130 too.
-    assert process.returncode in (130, -signal.SIGINT), err.decode()
-    assert err.decode() == ""
+    assert code in (130, -signal.SIGINT), err
+    assert err == ""
 
 
 def test_the_script_is_the_launcher_outside_the_package() -> None:

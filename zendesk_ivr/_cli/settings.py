@@ -140,12 +140,14 @@ def gather(args: argparse.Namespace, environ: Mapping[str, str]) -> Connection:
     token_file = given.get(TOKEN_FILE.name)
     if CLIENT_ID.name in given:
         return _refreshing(site, given, token_file)
-    scheme = _static_scheme(given)  # leaves out an email beside an OAuth token
+    scheme = _static_scheme(given)
+    secret = given[scheme]
+    used = (secret,) if scheme == "oauth_token" else (given[EMAIL.name], secret)
     return Connection(
         scheme=scheme,
         site=site,
-        secret=given[scheme],
-        credentials={name: s.value for name, s in given.items() if s.source in _CREDENTIALS},
+        secret=secret,
+        credentials={s.source.name: s.value for s in used},
         oauth_environ={},
         token_file=None,
     )
@@ -162,7 +164,9 @@ def _collect(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[str, 
     return given
 
 
-def _static_scheme(given: dict[str, Setting]) -> Scheme:
+def _static_scheme(given: Mapping[str, Setting]) -> Scheme:
+    """Which of the static schemes *given* asks for (an environment's email beside an OAuth
+    token is left out), or a refusal."""
     secrets = [given[s.name] for s in _SECRETS if s.name in given]
     email = given.get(EMAIL.name)
     if len(secrets) > 1:
@@ -190,7 +194,6 @@ def _static_scheme(given: dict[str, Setting]) -> Scheme:
                 f"--email goes with --api-token, not with {secret.given_as} (an OAuth token "
                 "says who you are): drop --email"
             )
-        given.pop(EMAIL.name, None)
         return "oauth_token"
     if email is None:
         raise UsageError(f"{secret.label} needs the agent's email too: {EMAIL.fix}")
