@@ -97,14 +97,15 @@ def test_the_command_table_runs_every_command_the_parser_knows() -> None:
         assert inspect.iscoroutinefunction(cli_main.runner(name)), name
 
 
-def test_every_command_that_connects_takes_every_connection_option() -> None:
-    top = {a.dest for a in build_parser()._actions if a.option_strings}
+def test_a_command_takes_every_connection_option_or_none() -> None:
+    top = {a.dest for a in build_parser()._actions if a.option_strings} - {"help", "version"}
+    kinds = set()
     for name, command in subcommands().items():
-        dests = {a.dest for a in command._actions}
         connects = bool(command.get_default("connects"))
-        assert connects is (name != "sandbox"), name
-        if connects:
-            assert top - {"help", "version"} <= dests, name
+        dests = {a.dest for a in command._actions}
+        assert (top <= dests) if connects else not (top & dests), name
+        kinds.add(connects)
+    assert kinds == {True, False}  # sandbox does not connect; audit does
 
 
 def test_the_graph_formats_are_the_analysis_formats() -> None:
