@@ -61,7 +61,11 @@ def reference(parser: argparse.ArgumentParser) -> str:
 def _table(actions: list[argparse.Action], formatter: argparse.HelpFormatter) -> str:
     rows = ["| argument | what it does |", "| --- | --- |"]
     for action in actions:
-        name = ", ".join(action.option_strings) or (action.metavar or action.dest)
+        if not action.option_strings:  # a positional argument: FILE, IVR_ID
+            name = formatter._get_default_metavar_for_positional(action)
+            name = action.metavar if isinstance(action.metavar, str) else name
+        else:
+            name = ", ".join(action.option_strings)
         if action.option_strings and action.nargs != 0:
             name += " " + formatter._format_args(
                 action, formatter._get_default_metavar_for_optional(action)

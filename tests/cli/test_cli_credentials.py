@@ -85,6 +85,4 @@ async def test_an_oauth_token_leaves_out_the_environments_email(fake: FakeZendes
     code, _, err = await run_script("export", env=env)
 
     assert code == 0, err
-    assert {r.headers.get("Authorization") for r in fake.requests} == {
-        f"Bearer {fake.oauth_token}"
-    }
+    assert {r.headers.get("Authorization") for r in fake.requests} == {f"Bearer {fake.oauth_token}"}
