@@ -17,8 +17,9 @@ from tests.cli_helpers import clean_env, run_script
 #: Nothing listens here: a command that tried to connect would fail otherwise than expected.
 NOWHERE = "http://127.0.0.1:9"
 TOKEN = {"ZENDESK_BASE_URL": NOWHERE, "ZENDESK_OAUTH_TOKEN": "tok"}
-#: What Python callers read and a command line user must not: `name=` keyword syntax.
-PYTHON_SYNTAX = re.compile(r"(?<![A-Z_])[a-z][a-z_]*=|zendesk_ivr\.|Client\(")
+#: What Python callers read and a command line user must not: `name=` keyword syntax, the
+#: package's and its functions' names.
+PYTHON_SYNTAX = re.compile(r"(?<![A-Z_])[a-z][a-z_]*=|zendesk_ivr\.|Client\(|invalid _")
 
 
 class Case(NamedTuple):
@@ -202,6 +203,11 @@ CASES = {
         ("--timeout", "-1", "--sandbox"),
         {},
         ("argument --timeout: must be a positive number of seconds, got '-1'",),
+    ),
+    "a count that is no number": Case(
+        ("--max-concurrency", "many", "--sandbox"),
+        {},
+        ("argument --max-concurrency: must be a whole number, got 'many'",),
     ),
     "no requests in flight": Case(
         ("--max-concurrency", "0", "--sandbox"),

@@ -40,10 +40,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _count(text: str) -> int:
-    value = int(text)
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _integer(text: str) -> int:
+    # Said here: argparse's own refusal would name the function ("invalid _count value").
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
 
 
 def _seconds(text: str) -> float:
@@ -67,7 +75,7 @@ def _group_id(text: str) -> int:
 
 
 def _port(text: str) -> int:
-    value = int(text)
+    value = _integer(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port from 0 to 65535, got {value}")
     return value
