@@ -12,7 +12,7 @@ import argparse
 import os
 from typing import Any
 
-from zendesk_ivr._cli.parser import build_parser
+from zendesk_ivr._cli.parser import build_parser, connection_dests
 
 MARKER = "<!-- cli-reference -->"
 
@@ -27,7 +27,7 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
 def reference(parser: argparse.ArgumentParser) -> str:
     formatter = parser._get_formatter()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    connection = {a.dest for a in parser._actions if a.option_strings} - {"help", "version"}
+    connection = connection_dests(parser)
     out = [
         "## Connection options",
         "",

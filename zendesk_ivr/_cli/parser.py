@@ -149,10 +149,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         )
         parser.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
     if not args.connects:
+        connection = connection_dests(parser)
         given = [
             action.option_strings[0]
             for action in parser._actions
-            if action.dest in _CONNECTION_DESTS and getattr(args, action.dest) != action.default
+            if action.dest in connection and getattr(args, action.dest) != action.default
         ]
         if given:
             parser.error(
@@ -161,20 +162,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-_CONNECTION_DESTS: Final = frozenset(
-    (
-        "base_url",
-        "subdomain",
-        "email",
-        "api_token",
-        "password",
-        "oauth_token",
-        "token_file",
-        "sandbox",
-        "timeout",
-        "max_concurrency",
-    )
-)
+def connection_dests(parser: argparse.ArgumentParser) -> set[str]:
+    """The connection options of the top-level *parser*: all its options but help and version."""
+    return {a.dest for a in parser._actions if a.option_strings} - {"help", "version"}
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
