@@ -1,4 +1,10 @@
-"""The reading commands: audit, export, graph, and the sandbox server."""
+"""
+The reading commands: audit, export, graph, and the sandbox server.
+
+The tools (`zendesk_ivr.analysis`, `zendesk_ivr.migration`) import the client, and with it
+aiohttp: each command imports them once it has connected, so that a command refused before it
+connects (a bad IVR_ID, a setting the command cannot use) answers fast.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +15,22 @@ import errno
 import json
 import signal
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from ..analysis._audit import Finding, Severity, audit_ivrs, read_for_audit
-from ..analysis._graph import render_graph
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress
+
+if TYPE_CHECKING:
+    from ..analysis._audit import Finding
 
 
 async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
+            from ..analysis._audit import Severity, audit_ivrs, read_for_audit  # noqa: PLC0415
+
             tree, context = await read_for_audit(
                 client, check_groups=args.check_groups, check_greetings=args.check_greetings
             )
@@ -55,9 +64,11 @@ def _write_table(findings: Sequence[Finding], out: IO[str], *, ivrs: int, reques
         from rich.table import Table  # noqa: PLC0415
     except ImportError:
         raise UsageError(
-            "the table format needs 'rich': pip install 'zendesk-ivr[cli]', "
+            "the table format needs 'rich': pip install '.[cli]' in a clone of zendesk-ivr, "
             "or use --format json or csv"
         ) from None
+    from ..analysis._audit import Severity  # noqa: PLC0415 - imported by audit_command already
+
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     console = Console(file=out, width=None if out.isatty() else 160, highlight=False)
     if findings:
@@ -90,8 +101,7 @@ async def export_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            # The migration package imports the client, and so aiohttp: only once connected.
-            from ..migration._export import export  # noqa: PLC0415
+            from ..migration._export import export  # noqa: PLC0415 - once connected
 
             document = await export(client, source="sandbox" if args.sandbox else None)
     json.dump(document, out, indent=2, ensure_ascii=False)
@@ -103,6 +113,8 @@ async def graph_command(args: argparse.Namespace, out: IO[str]) -> int:
     if args.ivr_id <= 0:
         raise UsageError(f"IVR_ID must be a positive integer, got {args.ivr_id}")
     async with connect(args) as client:
+        from ..analysis import audit_ivrs, render_graph  # noqa: PLC0415 - once connected
+
         # Through the walk, so a menu whose routes the response left out is not drawn empty.
         (ivr,) = (await client.walk(ivr_ids=[args.ivr_id])).ivrs
     out.write(render_graph(ivr, audit_ivrs([ivr]), format=args.format))

@@ -9,7 +9,6 @@ tree, looking up groups and greetings) happens before, in `audit`.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -27,6 +26,7 @@ from .._models import (
     VoicemailOptions,
 )
 from .._tasks import both
+from ..migration._constraints import is_e164
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -126,8 +126,6 @@ class AuditContext:
 
 
 Rule = Callable[[Ivr, AuditContext], Iterable[Finding]]
-
-_E164 = re.compile(r"\+[1-9]\d{1,14}")
 
 
 def _where(ivr: Ivr, menu: IvrMenu | None = None, route: IvrRoute | None = None) -> str:
@@ -287,7 +285,7 @@ def phone_number_route(ivr: Ivr, context: AuditContext) -> Iterable[Finding]:
         if not isinstance(route.options, PhoneNumberOptions):
             continue
         number = route.options.phone_number
-        if number is None or not _E164.fullmatch(number):
+        if not is_e164(number):
             problem = f"forwards to {number!r}, which is not an E.164 number like +15551234567"
             yield _route_error("invalid_phone_number", ivr, menu, route, problem)
 
