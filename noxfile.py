@@ -1,6 +1,7 @@
 """
-Developer tasks: ``nox`` runs tests, lint and typecheck; ``nox -s bench`` the benchmarks;
-``nox -s mutate`` mutation testing before a release.
+Developer tasks: ``nox`` runs tests, lint and typecheck; ``nox -s docs`` builds the
+documentation site; ``nox -s bench`` the benchmarks; ``nox -s mutate`` mutation testing before a
+release.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, the tests and this file."""
     session.install("-e", ".", *_group("typing"))
     session.run("mypy", "--strict")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """
+    The documentation site, built into site/ with --strict: a broken link or reference fails.
+    ``nox -s docs -- serve`` serves it with live reload instead.
+    """
+    session.install("-e", ".", *_group("docs"))
+    # Material's banner about its successor is advice, not a problem with these pages.
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", *session.posargs[1:], env=env)
+    else:
+        session.run("mkdocs", "build", "--strict", *session.posargs, env=env)
 
 
 @nox.session

@@ -9,59 +9,58 @@ audit and call-flow graphs), `zendesk_ivr.migration` (plans, apply, journals), a
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-from ._account import Greeting, Group, PhoneNumber
-from ._exceptions import (
-    APIError,
-    AuthenticationError,
-    ClientClosed,
-    ConfigurationError,
-    DecodeError,
-    InvalidArgument,
-    NotFound,
-    PaginationError,
-    PermissionDenied,
-    RateLimited,
-    RecordInvalid,
-    RequestTimeout,
-    ResponseTooLarge,
-    ServerError,
-    TransportError,
-    ZendeskError,
-)
-from ._models import (
-    ACTIONS,
-    KEYPRESSES,
-    UNSET,
-    GreetingId,
-    GroupOptions,
-    Ivr,
-    IvrFields,
-    IvrMenu,
-    IvrMenuFields,
-    IvrRoute,
-    IvrRouteFields,
-    IvrTree,
-    MenuOptions,
-    PhoneNumberOptions,
-    RouteOptions,
-    SkippedRecord,
-    TextbackOptions,
-    UnknownOptions,
-    Unset,
-    VoicemailOptions,
-)
 from ._version import __version__
 
+# Not typing's: type checkers read the block below as true (see zendesk_ivr._lazy).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from ._account import Greeting, Group, PhoneNumber
     from ._client import Client
     from ._core.auth.oauth import OAuth, OAuthTokens, TokenFileStore
     from ._core.pacing.limiter import RateLimiter
     from ._core.pacing.retry import RetryPolicy
     from ._core.reading.envelopes import Page
     from ._core.wire.observe import Attempt
+    from ._exceptions import (
+        APIError,
+        AuthenticationError,
+        ClientClosed,
+        ConfigurationError,
+        DecodeError,
+        InvalidArgument,
+        NotFound,
+        PaginationError,
+        PermissionDenied,
+        RateLimited,
+        RecordInvalid,
+        RequestTimeout,
+        ResponseTooLarge,
+        ServerError,
+        TransportError,
+        ZendeskError,
+    )
+    from ._models import (
+        ACTIONS,
+        KEYPRESSES,
+        UNSET,
+        GreetingId,
+        GroupOptions,
+        Ivr,
+        IvrFields,
+        IvrMenu,
+        IvrMenuFields,
+        IvrRoute,
+        IvrRouteFields,
+        IvrTree,
+        MenuOptions,
+        PhoneNumberOptions,
+        RouteOptions,
+        SkippedRecord,
+        TextbackOptions,
+        UnknownOptions,
+        Unset,
+        VoicemailOptions,
+    )
     from ._resources import (
         GreetingsResource,
         GroupsResource,
@@ -132,43 +131,67 @@ __all__ = [  # noqa: RUF022
     "ZendeskError",
 ]
 
-# The client's side of the package imports aiohttp, yarl and cattrs (about 0.2 s): its names are
-# imported when first used, so the command line's --help, a usage error or an offline check of
-# a file never pays for the network stack.
-_LAZY: dict[str, str] = {
-    "Client": "._client",
-    "OAuth": "._core.auth.oauth",
-    "OAuthTokens": "._core.auth.oauth",
-    "TokenFileStore": "._core.auth.oauth",
-    "RateLimiter": "._core.pacing.limiter",
-    "RetryPolicy": "._core.pacing.retry",
-    "Page": "._core.reading.envelopes",
-    "Attempt": "._core.wire.observe",
-    **dict.fromkeys(
-        (
-            "GreetingsResource",
-            "GroupsResource",
-            "IvrsResource",
-            "MenusResource",
-            "PhoneNumbersResource",
-            "RoutesResource",
-        ),
-        "._resources",
-    ),
-}
-
-
-# Hidden from type checkers, which then see only the imports above: a misspelt name stays an
-# error for them rather than Any.
 if not TYPE_CHECKING:
+    from ._lazy import exports
 
-    def __getattr__(name: str) -> Any:
-        if name not in _LAZY:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value  # from now on a plain attribute of the module
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = exports(
+        __name__,
+        {
+            "._account": ("Greeting", "Group", "PhoneNumber"),
+            "._client": ("Client",),
+            "._core.auth.oauth": ("OAuth", "OAuthTokens", "TokenFileStore"),
+            "._core.pacing.limiter": ("RateLimiter",),
+            "._core.pacing.retry": ("RetryPolicy",),
+            "._core.reading.envelopes": ("Page",),
+            "._core.wire.observe": ("Attempt",),
+            "._exceptions": (
+                "APIError",
+                "AuthenticationError",
+                "ClientClosed",
+                "ConfigurationError",
+                "DecodeError",
+                "InvalidArgument",
+                "NotFound",
+                "PaginationError",
+                "PermissionDenied",
+                "RateLimited",
+                "RecordInvalid",
+                "RequestTimeout",
+                "ResponseTooLarge",
+                "ServerError",
+                "TransportError",
+                "ZendeskError",
+            ),
+            "._models": (
+                "ACTIONS",
+                "KEYPRESSES",
+                "UNSET",
+                "GreetingId",
+                "GroupOptions",
+                "Ivr",
+                "IvrFields",
+                "IvrMenu",
+                "IvrMenuFields",
+                "IvrRoute",
+                "IvrRouteFields",
+                "IvrTree",
+                "MenuOptions",
+                "PhoneNumberOptions",
+                "RouteOptions",
+                "SkippedRecord",
+                "TextbackOptions",
+                "UnknownOptions",
+                "Unset",
+                "VoicemailOptions",
+            ),
+            "._resources": (
+                "GreetingsResource",
+                "GroupsResource",
+                "IvrsResource",
+                "MenusResource",
+                "PhoneNumbersResource",
+                "RoutesResource",
+            ),
+        },
+        __all__,
+    )

@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tomllib
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
@@ -370,10 +371,14 @@ def readme_first_command() -> str:
 async def test_the_readme_first_command_installs_and_audits_the_sandbox(tmp_path: Path) -> None:
     command = readme_first_command()
     assert "zendesk-ivr audit --sandbox" in command
-    # Run it verbatim in a copy of the project, so the real checkout is left alone.
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "zendesk_ivr", tmp_path / "zendesk_ivr")
+    # Run it verbatim in a copy of the project (what the wheel is built from), so the real
+    # checkout is left alone.
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
+    for name in ("pyproject.toml", "README.md", *wheel["targets"]["wheel"]["only-include"]):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, tmp_path / name)
+        else:
+            shutil.copy(ROOT / name, tmp_path / name)
     process = await asyncio.create_subprocess_shell(
         command,
         cwd=tmp_path,

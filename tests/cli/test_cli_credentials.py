@@ -71,3 +71,18 @@ async def test_options_win_over_the_environment_field_by_field(fake: FakeZendesk
     )
     assert code == 0, err
     assert basic_auth_users(fake)[-1] == f"{fake.email}/token"
+
+
+async def test_an_oauth_token_leaves_out_the_environments_email(fake: FakeZendesk) -> None:
+    # An OAuth token says who you are: a ZENDESK_EMAIL set for other tools does not clash.
+    assert fake.oauth_token is not None
+    env = clean_env(
+        ZENDESK_BASE_URL=fake.url,
+        ZENDESK_EMAIL="someone@else.test",
+        ZENDESK_OAUTH_TOKEN=fake.oauth_token,
+    )
+
+    code, _, err = await run_script("export", env=env)
+
+    assert code == 0, err
+    assert {r.headers.get("Authorization") for r in fake.requests} == {f"Bearer {fake.oauth_token}"}

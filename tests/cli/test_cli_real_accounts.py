@@ -72,8 +72,14 @@ async def test_a_password_gets_one_warning_line_and_a_401_saying_what_to_use() -
     assert code == 2
     assert out == ""
     assert len(lines) == 2, err
-    assert lines[0].startswith("zendesk-ivr: warning: password= is deprecated: Zendesk no longer")
+    assert lines[0].startswith(
+        "zendesk-ivr: warning: ZENDESK_PASSWORD (--password) is deprecated: Zendesk no longer"
+    )
     assert lines[1].startswith("zendesk-ivr: error:")
     assert "Couldn't authenticate you" in lines[1]
-    assert "OAuth" in lines[1]
+    # What to use instead, in the command line's terms, on both lines.
+    for line in lines:
+        assert "--oauth-token (ZENDESK_OAUTH_TOKEN)" in line
+        assert "oauth_token=" not in line
+        assert "zendesk_ivr.OAuth" not in line
     assert "old password" not in err

@@ -44,17 +44,29 @@ async def test_a_target_group_the_account_lacks_is_refused_before_any_write(
     assert any(r.path == "/api/v2/groups" for r in fake.requests)
 
 
-async def test_a_source_group_neither_in_the_account_nor_rung_is_refused(
+async def test_a_source_group_no_route_rings_is_nothing_to_change_and_exits_0(
     fake: FakeZendesk,
 ) -> None:
     code, out, err = await reroute(fake, 1, SEEDED_GROUP)
 
-    assert (code, out) == (2, "")
-    assert err == (
-        "zendesk-ivr: error: --from-group 1 is not a group of the account and no route rings "
-        "it: nothing to re-point\n"
-    )
+    assert (code, out, err) == (0, "Nothing to change.\n", "No route rings group 1.\n")
     assert writes(fake) == []
+
+
+async def test_a_finished_reroute_exits_0_again_however_it_got_there(fake: FakeZendesk) -> None:
+    new = fake.add_group("Replacement")
+    first = await reroute(fake, SEEDED_GROUP, new)
+    assert first[0] == 0, first[2]
+    written = writes(fake)
+
+    # Run again as it is (the old group still exists), and once the old group is deleted.
+    again = await reroute(fake, SEEDED_GROUP, new)
+    fake.delete_group(SEEDED_GROUP)
+    after_delete = await reroute(fake, SEEDED_GROUP, new)
+
+    assert again[:2] == (0, "Nothing to change.\n")
+    assert after_delete[:2] == (0, "Nothing to change.\n")
+    assert writes(fake) == written
 
 
 async def test_a_deleted_group_that_routes_still_ring_can_be_repointed(

@@ -1,25 +1,31 @@
-"""The reading commands: audit, export, graph, and the sandbox server."""
+"""
+The reading commands: audit, export, graph, and the sandbox server.
+
+The tools (`zendesk_ivr.analysis`, `zendesk_ivr.migration`) import the client, and with it
+aiohttp: each command imports them once it has connected, so that a command refused before it
+connects (a bad IVR_ID, a setting the command cannot use) answers fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import csv
+import errno
 import json
 import os
 import signal
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Final
 
-from ..analysis._audit import Finding, Severity, audit_ivrs, read_for_audit
-from ..analysis._graph import render_graph
-from ..migration._export import export
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from ..analysis._audit import Finding
 
 
 async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
@@ -28,6 +34,8 @@ async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
+            from ..analysis._audit import Severity, audit_ivrs, read_for_audit  # noqa: PLC0415
+
             tree, context = await read_for_audit(
                 client, check_groups=args.check_groups, check_greetings=args.check_greetings
             )
@@ -73,9 +81,11 @@ def _write_table(findings: Sequence[Finding], out: IO[str], *, ivrs: int, reques
         from rich.console import Console  # noqa: PLC0415 - optional, the cli extra
     except ImportError:
         raise UsageError(
-            "the table format needs 'rich': pip install 'zendesk-ivr[cli]', "
+            "the table format needs 'rich': pip install '.[cli]' in a clone of zendesk-ivr, "
             "or use --format json or csv"
         ) from None
+    from ..analysis._audit import Severity  # noqa: PLC0415 - imported by audit_command already
+
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     # A terminal's width, or COLUMNS where it is set; 160 for a file or a pipe otherwise.
     width = None if out.isatty() or os.environ.get("COLUMNS") else 160
@@ -107,6 +117,8 @@ def _findings_table(findings: Sequence[Finding], width: int) -> Table:
     from rich import box  # noqa: PLC0415 - optional, the cli extra
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
+
+    from ..analysis._audit import Severity  # noqa: PLC0415 - imported by audit_command already
 
     rows = sorted(findings, key=lambda f: -f.severity.rank)
     ids = [(_id(f.ivr_id), _id(f.menu_id), _id(f.route_id)) for f in rows]
@@ -165,6 +177,8 @@ async def export_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
+            from ..migration._export import export  # noqa: PLC0415 - once connected
+
             document = await export(client, source="sandbox" if args.sandbox else None)
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
@@ -177,6 +191,8 @@ async def graph_command(args: argparse.Namespace, out: IO[str]) -> int:
     if args.format == "svg":
         _check_layout_engine()
     async with connect(args) as client:
+        from ..analysis import audit_ivrs, render_graph  # noqa: PLC0415 - once connected
+
         # Through the walk, so a menu whose routes the response left out is not drawn empty.
         (ivr,) = (await client.walk(ivr_ids=[args.ivr_id])).ivrs
     if args.format == "svg":
@@ -202,7 +218,18 @@ async def sandbox_command(args: argparse.Namespace, out: IO[str]) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with await FakeZendesk.start(host=args.host, port=args.port) as fake:
+    try:
+        fake = await FakeZendesk.start(host=args.host, port=args.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {args.port} on {args.host} is already in use: pass --port 0 to pick a "
+                "free one, or another --port"
+            ) from None
+        raise UsageError(
+            f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}"
+        ) from None
+    async with fake:
         demo = seed_demo_account(fake, ivrs=args.ivrs)
         out.write(
             f"Sandbox Zendesk with {len(demo.ivr_ids)} IVRs running at {fake.url}\n"

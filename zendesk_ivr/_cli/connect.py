@@ -7,36 +7,32 @@ import contextlib
 import os
 import sys
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, Final
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from .._client import Client
-from .._core.wire.observe import Attempt
+from .errors import UsageError
+from .settings import INSTEAD_OF_PASSWORD, Connection, gather
 
-_CREDENTIAL_OPTIONS: Final = ("email", "api_token", "password", "oauth_token")
-#: The variable of each secret an option can give.
-_SECRET_VARS: Final = {
-    "api_token": "ZENDESK_API_TOKEN",
-    "password": "ZENDESK_PASSWORD",
-    "oauth_token": "ZENDESK_OAUTH_TOKEN",
-}
-_REFRESHING_OAUTH_VARS: Final = (
-    "ZENDESK_OAUTH_CLIENT_ID",
-    "ZENDESK_OAUTH_CLIENT_SECRET",
-    "ZENDESK_OAUTH_REFRESH_TOKEN",
-)
+if TYPE_CHECKING:
+    from .._client import Client
+    from .._core.wire.observe import Attempt
 
 
 @contextlib.asynccontextmanager
 async def connect(
     args: argparse.Namespace, on_attempt: Callable[[Attempt], None] | None = None
 ) -> AsyncIterator[Client]:
+    """
+    The client the options ask for. Only here does a command import the client (and aiohttp),
+    so what a command refuses before it connects is refused fast.
+    """
     settings: dict[str, Any] = {
         "timeout": args.timeout,
         "max_concurrency": args.max_concurrency,
         "on_attempt": on_attempt,
     }
     if args.sandbox:
+        from .._client import Client  # noqa: PLC0415 - the network stack, only to connect
         from ..testing import FakeZendesk, seed_demo_account  # noqa: PLC0415 - only for --sandbox
 
         async with await FakeZendesk.start() as fake:
@@ -46,52 +42,60 @@ async def connect(
             ) as client:
                 yield client
         return
-    for name in ("base_url", "subdomain", *_CREDENTIAL_OPTIONS):
-        value = getattr(args, name)
-        if value:
-            settings[name] = value
-    environ = _credentials_environ(
-        os.environ, {name: getattr(args, name) for name in _CREDENTIAL_OPTIONS}
-    )
-    with _deprecations_on_one_line():
-        client = Client.from_env(environ, token_file=args.token_file, **settings)
-    async with client:
+    connection = gather(args, os.environ)  # refusals in the command line's terms, first
+    async with _client(connection, settings) as client:
         yield client
 
 
+@contextlib.asynccontextmanager
+async def _client(connection: Connection, settings: dict[str, Any]) -> AsyncIterator[Client]:
+    from .._client import Client  # noqa: PLC0415 - the network stack, only to connect
+    from .._core.auth import passwords  # noqa: PLC0415
+    from .._exceptions import AuthenticationError  # noqa: PLC0415
+
+    site: dict[str, Any] = {connection.site.source.name: connection.site.value}
+    credentials: dict[str, Any] = connection.credentials
+    retired = connection.scheme == "password"
+    if retired and connection.secret is not None:
+        print(
+            f"zendesk-ivr: warning: {connection.secret.label} is deprecated: "
+            f"{passwords.RETIRED}; {INSTEAD_OF_PASSWORD}",
+            file=sys.stderr,
+        )
+    with _deprecations_on_one_line(said=retired):
+        if connection.scheme == "oauth":
+            client = Client.from_env(
+                connection.oauth_environ, token_file=connection.token_file, **site, **settings
+            )
+        else:
+            client = Client(**site, **credentials, **settings)
+    async with client:
+        try:
+            yield client
+        except AuthenticationError as exc:
+            if connection.scheme != "password":
+                raise
+            said = " ".join(part for part in (exc.error, exc.description) if part)
+            request_id = f" (request id {exc.request_id})" if exc.request_id else ""
+            raise UsageError(
+                f"{exc.method} {exc.url} -> {exc.status}: {said}{request_id}. "
+                f"{passwords.RETIRED}; {INSTEAD_OF_PASSWORD}"
+            ) from None
+
+
 @contextlib.contextmanager
-def _deprecations_on_one_line() -> Iterator[None]:
-    """A deprecated setting (a password) is said once, on one line of stderr, not as a trace."""
+def _deprecations_on_one_line(*, said: bool) -> Iterator[None]:
+    """
+    A deprecation is said once, on one line of stderr, not as a trace; *said*: the one a
+    password client gives (the only one building a client gives) was said in our own terms.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DeprecationWarning)
         yield
     for warning in caught:
-        if issubclass(warning.category, DeprecationWarning):
-            print(f"zendesk-ivr: warning: {warning.message}", file=sys.stderr)
-        else:
+        if not issubclass(warning.category, DeprecationWarning):
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
-
-
-def _credentials_environ(
-    environ: Mapping[str, str], options: Mapping[str, str | None]
-) -> Mapping[str, str]:
-    """
-    The environment `Client.from_env` should read, given the credential *options* passed.
-
-    Options and variables combine field by field, options winning (``ZENDESK_API_TOKEN`` with
-    ``--email`` works, as does ``ZENDESK_EMAIL`` with ``--api-token``). A secret given as an
-    option picks the scheme, so the environment's other secrets (and refreshing OAuth) are left
-    out rather than clashing with it; ``--oauth-token`` also leaves out ``ZENDESK_EMAIL``.
-    """
-    given = {name for name, value in options.items() if value}
-    if not given:
-        return environ
-    dropped = set(_REFRESHING_OAUTH_VARS)
-    secrets = given & set(_SECRET_VARS)
-    if secrets:
-        dropped |= {var for name, var in _SECRET_VARS.items() if name not in secrets}
-    if "oauth_token" in secrets:
-        dropped.add("ZENDESK_EMAIL")
-    return {k: v for k, v in environ.items() if k not in dropped}
+        elif not said:
+            print(f"zendesk-ivr: warning: {warning.message}", file=sys.stderr)

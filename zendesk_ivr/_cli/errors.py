@@ -14,3 +14,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
     first_line = message.strip().splitlines()[0] if message.strip() else "failed"
     print(f"zendesk-ivr: error: {first_line}", file=sys.stderr)
     raise SystemExit(code)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What the system said, and about which file: ``cannot open X: Permission denied``."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    return f"{exc.filename}: {reason}"

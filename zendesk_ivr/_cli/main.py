@@ -1,56 +1,72 @@
 """
-The ``zendesk-ivr`` command: audit, export, graph, sandbox, and the migrations plan, apply and
-reroute.
+The ``zendesk-ivr`` command: audit, export, graph, sandbox, and the migrations map, plan, apply
+and reroute.
 
-Exit codes: 0 when nothing at or above ``--fail-on`` was found (or the command did its job),
-1 when the audit found something that bad (or an apply stopped on a failed step, or was not
-confirmed), 2 for a usage, credential or connection problem, a bad file or a refused plan,
-reported on one line without a traceback, 3 for a bug of ours (``ZENDESK_IVR_DEBUG=1`` shows
-the traceback), and 141, quietly, when whoever reads stdout stops early (``| head``). Files given
-with ``-o`` are replaced only once complete.
+Exit codes (the README's table; tests/cli/test_exit_codes.py checks each row):
+0 the command did its job, or found nothing to do; 1 it ran and its result is a "no" (findings at
+or above ``--fail-on``, references ``map`` could not match, a failed step or a declined
+confirmation); 2 nothing was done: a usage, credential or connection problem, a bad file or a
+refused plan, reported on one line without a traceback; 3 a bug of ours (``ZENDESK_IVR_DEBUG=1``
+shows the traceback); 130 interrupted (Ctrl-C), quietly; 141, quietly, when whoever reads stdout
+stops early (``| head``). Files given with ``-o`` are replaced only once complete.
 """
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import io
 import os
+import signal
 import sys
-from collections.abc import Sequence
-from typing import Final, NoReturn
+from collections.abc import Callable, Coroutine, Sequence
+from typing import IO, Any, Final, NoReturn
 
 from .._exceptions import ZendeskError
-from .._files import write_atomically
-from .commands import audit_command, export_command, graph_command, sandbox_command
-from .errors import UsageError, fail
-from .migrate import apply_command, map_command, plan_command, reroute_command
-from .parser import build_parser
+from .errors import UsageError, describe_os_error, fail
+from .files import write_output
+from .parser import parse_args
 
-# What a shell reports for a command killed by SIGPIPE (128 + 13), as `head` leaves them.
+# What a shell reports for a command stopped by Ctrl-C (128 + 2) and by SIGPIPE (128 + 13).
+INTERRUPTED: Final = 130
 _CLOSED_PIPE: Final = 141
 
-_COMMANDS: Final = {
-    "audit": audit_command,
-    "export": export_command,
-    "graph": graph_command,
-    "sandbox": sandbox_command,
-    "map": map_command,
-    "plan": plan_command,
-    "apply": apply_command,
-    "reroute": reroute_command,
+Runner = Callable[[Any, IO[str]], Coroutine[Any, Any, int]]
+
+#: The code each command runs, as "module:function" in this package, imported only when that
+#: command runs: --help and a usage error import none of it, and a command imports the client
+#: (and aiohttp) only once it connects.
+COMMANDS: Final = {
+    "audit": "commands:audit_command",
+    "export": "commands:export_command",
+    "graph": "commands:graph_command",
+    "sandbox": "commands:sandbox_command",
+    "map": "migrate:map_command",
+    "plan": "migrate:plan_command",
+    "apply": "migrate:apply_command",
+    "reroute": "migrate:reroute_command",
 }
+
+
+def runner(command: str) -> Runner:
+    """The coroutine function that runs *command*."""
+    module, _, function = COMMANDS[command].partition(":")
+    found: Runner = getattr(importlib.import_module(f".{module}", __package__), function)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     output = getattr(args, "output", None)
     # Written to a file only once complete, so a failed run leaves no half-written file.
     buffer = io.StringIO()
     try:
-        code = asyncio.run(_COMMANDS[args.command](args, buffer if output else sys.stdout))
+        import asyncio  # noqa: PLC0415 - 40 ms that --help and usage errors do without
+
+        command = runner(args.command)
+        code = asyncio.run(command(args, buffer if output else sys.stdout))
         if output:
-            _write_output(output, buffer.getvalue())
+            write_output(output, buffer.getvalue())
     except (UsageError, ZendeskError) as exc:
         fail(str(exc))
     except BrokenPipeError:
@@ -59,9 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return _CLOSED_PIPE
     except OSError as exc:
-        fail(f"{type(exc).__name__}: {exc}")
-    except KeyboardInterrupt:
-        return 130
+        fail(describe_os_error(exc))
     except Exception as exc:
         if os.environ.get("ZENDESK_IVR_DEBUG"):
             raise
@@ -73,14 +87,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _write_output(output: str, text: str) -> None:
-    """Replace *output* only once *text* is wholly on disk: a failed write keeps the old file."""
-    try:
-        write_atomically(output, text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-
-
 def run() -> NoReturn:
-    """The console script's entry point."""
-    raise SystemExit(main())
+    """
+    The console script's entry point, once `_zendesk_ivr_cli` has imported it (Ctrl-C while
+    Python imports this is that module's to quieten).
+    """
+    code = INTERRUPTED
+    try:
+        # A KeyboardInterrupt again from here on, so asyncio cancels a running command cleanly
+        # (its files closed, its journal written) before it ends with 130.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        code = main()
+    except KeyboardInterrupt:
+        pass
+    raise SystemExit(code)

@@ -7,11 +7,10 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from attrs import frozen
 
-from .._client import Client
 from .._models import GroupOptions, IvrTree, VoicemailOptions
 from ..analysis._audit import read_for_audit
 from ..migration import _journal
@@ -24,6 +23,9 @@ from ..migration._steps import STEP_ACTIONS, Plan, Step
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress, ask
+
+if TYPE_CHECKING:
+    from .._client import Client
 
 
 async def map_command(args: argparse.Namespace, out: IO[str]) -> int:
@@ -105,7 +107,15 @@ async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
     with _journal_of(args) as journal, Progress("Reading the IVR tree") as progress:
         async with connect(args, progress.on_attempt) as client:
             tree, account = await read_for_audit(client, check_groups=True, check_greetings=False)
-            _check_reroute_groups(old, new, tree, account.group_ids or frozenset())
+            groups = account.group_ids or frozenset()
+            if new not in groups:
+                raise UsageError(
+                    f"--to-group {new} is not a group of the account: nothing re-pointed"
+                )
+            if old not in _rung_groups(tree):
+                # Done already, however it got there (rerouted before, then the group deleted):
+                # the same "nothing to change" as any finished reroute, and exit 0.
+                print(f"No route rings group {old}.", file=sys.stderr)
             desired = DesiredState.from_tree(tree, base_url=client.base_url)
             # Named by the change, not by the desired state: that changes as routes move, and a
             # resumed reroute must still recognise its journal.
@@ -116,20 +126,6 @@ async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
                 origin=f"reroute group {old} to group {new}",
             )
             return await _run_plan(args, client, migration, out, progress, journal=journal)
-
-
-def _check_reroute_groups(old: int, new: int, tree: IvrTree, groups: frozenset[int]) -> None:
-    """
-    Refuse, before anything is sent, a target that is not a group of the account, and a source
-    that is neither a group nor rung by any route (a deleted group still rung may be re-pointed).
-    """
-    if new not in groups:
-        raise UsageError(f"--to-group {new} is not a group of the account: nothing re-pointed")
-    if old not in groups and old not in _rung_groups(tree):
-        raise UsageError(
-            f"--from-group {old} is not a group of the account and no route rings it: "
-            "nothing to re-point"
-        )
 
 
 def _rung_groups(tree: IvrTree) -> set[int]:

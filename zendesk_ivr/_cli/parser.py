@@ -1,30 +1,66 @@
-"""The command line's grammar: every command, option and default."""
+"""
+The command line's grammar: every command, option and default.
+
+It imports nothing heavy (no aiohttp, no asyncio, not the client or the tools), so that --help and
+a usage error answer from here alone; each command's code is imported only when it runs (see
+`main.COMMANDS`). The connection options are defined once and accepted before the command or
+after it.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any, Final, NoReturn
 
 from .._version import __version__
-from ..analysis._graph import GRAPH_FORMATS
 from .errors import fail
 
 FAIL_ON: Final = ("error", "warning", "info", "never")
 AUDIT_FORMATS: Final = ("table", "json", "csv", "html")
+#: `zendesk_ivr.analysis.GRAPH_FORMATS`, written out so that --help need not import the analysis
+#: (a test keeps the two equal).
+GRAPH_FORMATS: Final = ("mermaid", "dot")
 PLAN_FORMATS: Final = ("text", "json")
+DEFAULT_TIMEOUT: Final = 30.0
+DEFAULT_MAX_CONCURRENCY: Final = 16
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr, like every other failure."""
+    """argparse, but a usage error is one line on stderr, and options are never abbreviated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # A prefix of an option is not that option: an option added later that shares the
+        # prefix would silently change what an old script does.
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         fail(f"{message} (see {self.prog} --help)")
 
 
 def _count(text: str) -> int:
-    value = int(text)
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _integer(text: str) -> int:
+    # Said here: argparse's own refusal would name the function ("invalid _count value").
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:  # NaN too
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
     return value
 
 
@@ -39,53 +75,114 @@ def _group_id(text: str) -> int:
 
 
 def _port(text: str) -> int:
-    value = int(text)
+    value = _integer(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port from 0 to 65535, got {value}")
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    connection = _Parser(add_help=False)
-    group = connection.add_argument_group(
+def _add_connection_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """
+    The options every command that connects takes, on *parser*. The top-level parser holds the
+    defaults; the commands' copies default to nothing, so an option given before the command is
+    not overwritten by the command's default.
+    """
+    group = parser.add_argument_group(
         "connection",
-        "Credentials default to ZENDESK_SUBDOMAIN, ZENDESK_BASE_URL, ZENDESK_EMAIL, "
-        "ZENDESK_API_TOKEN, ZENDESK_PASSWORD and ZENDESK_OAUTH_TOKEN; refreshing OAuth to "
-        "ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_SECRET, ZENDESK_OAUTH_REFRESH_TOKEN.",
+        "Options that say which account to connect to, and how; accepted before or after the "
+        "command. Each defaults to its environment variable: ZENDESK_SUBDOMAIN, "
+        "ZENDESK_BASE_URL, ZENDESK_EMAIL, ZENDESK_API_TOKEN, ZENDESK_PASSWORD, "
+        "ZENDESK_OAUTH_TOKEN, ZENDESK_OAUTH_TOKEN_FILE; OAuth that refreshes itself is read from "
+        "ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_SECRET and ZENDESK_OAUTH_REFRESH_TOKEN.",
     )
-    group.add_argument("--base-url", help="site root to talk to, e.g. a proxy or a fake")
-    group.add_argument("--subdomain", help="'acme' for https://acme.zendesk.com")
-    group.add_argument("--email", help="agent email (with --api-token or --password)")
-    group.add_argument("--api-token", help="API token (prefer ZENDESK_API_TOKEN)")
-    group.add_argument(
-        "--password", help="deprecated: Zendesk turned password access off in January 2026"
-    )
-    group.add_argument("--oauth-token", help="OAuth access token (prefer ZENDESK_OAUTH_TOKEN)")
-    group.add_argument(
+
+    def option(*flags: str, default: Any = None, **kwargs: Any) -> None:
+        group.add_argument(*flags, default=default if defaults else argparse.SUPPRESS, **kwargs)
+
+    option("--base-url", metavar="URL", help="site root to talk to, e.g. a proxy or a fake")
+    option("--subdomain", help="'acme' for https://acme.zendesk.com")
+    option("--email", help="agent email (with --api-token or --password)")
+    option("--api-token", metavar="TOKEN", help="API token (prefer ZENDESK_API_TOKEN)")
+    option("--password", help="deprecated: Zendesk turned password access off in January 2026")
+    option("--oauth-token", metavar="TOKEN", help="OAuth access token (prefer ZENDESK_OAUTH_TOKEN)")
+    option(
         "--token-file",
+        metavar="PATH",
         help="keep rotated OAuth tokens in this file (mode 0600); with ZENDESK_OAUTH_CLIENT_ID, "
         "ZENDESK_OAUTH_CLIENT_SECRET and ZENDESK_OAUTH_REFRESH_TOKEN",
     )
-    group.add_argument(
+    option(
         "--sandbox",
         action="store_true",
+        default=False,
         help="run against an in-process fake Zendesk seeded with a demo account",
     )
-    group.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds per request (default: %(default)s)"
+    option(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds per request (default: {DEFAULT_TIMEOUT:g})",
     )
-    group.add_argument(
+    option(
         "--max-concurrency",
-        type=int,
-        default=16,
-        help="requests in flight at once (default: %(default)s)",
+        type=_count,
+        default=DEFAULT_MAX_CONCURRENCY,
+        metavar="N",
+        help=f"requests in flight at once (default: {DEFAULT_MAX_CONCURRENCY})",
     )
+    # Commands reached through the connection options connect; the others refuse them.
+    parser.set_defaults(connects=not defaults)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command and its options, or one line on stderr and exit 2."""
+    parser = build_parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        command = _commands(parser)[args.command]
+        misplaced = [e for e in extras if e.split("=", 1)[0] in command._option_string_actions]
+        hint = (
+            f" ({misplaced[0]} is an option of {args.command}: put it after the command)"
+            if misplaced
+            else ""
+        )
+        parser.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+    if not args.connects:
+        connection = connection_dests(parser)
+        given = [
+            action.option_strings[0]
+            for action in parser._actions
+            if action.dest in connection and getattr(args, action.dest) != action.default
+        ]
+        if given:
+            parser.error(
+                f"{args.command} does not connect to an account: {', '.join(given)} has no use here"
+            )
+    return args
+
+
+def connection_dests(parser: argparse.ArgumentParser) -> set[str]:
+    """The connection options of the top-level *parser*: all its options but help and version."""
+    return {a.dest for a in parser._actions if a.option_strings} - {"help", "version"}
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    (action,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    commands: dict[str, argparse.ArgumentParser] = action.choices
+    return commands
+
+
+def build_parser() -> argparse.ArgumentParser:
+    connection = _Parser(add_help=False)
+    _add_connection_options(connection, defaults=False)
 
     parser = _Parser(
         prog="zendesk-ivr",
         description="Audit, export, draw and migrate the IVRs of a Zendesk Talk account.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_connection_options(parser, defaults=True)
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
@@ -122,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list the account's greetings to find menus with deleted greetings",
     )
-    audit.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    audit.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     export = commands.add_parser(
         "export",
@@ -131,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write every IVR with its menus and routes, and the names of the groups, "
         "greetings and phone numbers they use, as the JSON that plan, apply and map read.",
     )
-    export.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     graph = commands.add_parser(
         "graph",
@@ -148,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Mermaid (renders on GitHub), Graphviz DOT, or SVG drawn by the layout engine of "
         "the report extra (default: %(default)s)",
     )
-    graph.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    graph.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     _add_migration_commands(commands, connection)
 
@@ -227,7 +324,9 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         "connection problem.",
     )
     map_command.add_argument("file", metavar="FILE", help="an export's JSON")
-    map_command.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    map_command.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of stdout"
+    )
     plan_command = commands.add_parser(
         "plan",
         parents=[connection],
@@ -251,8 +350,8 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         parents=[connection],
         help="re-point every group and voicemail route from one group to another",
         description="Re-point every group and voicemail route ringing group OLD to group NEW, "
-        "in every IVR, applied like apply's plans. NEW must be a group of the account, OLD one "
-        "of it or one that routes still ring.",
+        "in every IVR, applied like apply's plans. NEW must be a group of the account; when no "
+        "route rings OLD (any more), there is nothing to change and it exits 0.",
     )
     reroute.add_argument(
         "--from-group",

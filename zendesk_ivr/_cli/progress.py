@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .._core.wire.observe import Attempt
+if TYPE_CHECKING:
+    from .._core.wire.observe import Attempt
 
 
 class Progress:

@@ -9,28 +9,33 @@ findings = await audit(client, check_groups=True)
 ```
 """
 
-from ._audit import (
-    DEFAULT_RULES,
-    AuditContext,
-    Finding,
-    Rule,
-    Severity,
-    audit,
-    audit_ivrs,
-    dead_key,
-    default_menu,
-    empty_menu,
-    group_routes,
-    incomplete_route,
-    no_phone_number,
-    phone_number_route,
-    textback_route,
-    unknown_greeting,
-    unreachable_menu,
-)
-from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
-from ._layout import LayoutEngineError, render_svg
-from ._report import render_html_report
+from __future__ import annotations
+
+# Not typing's: type checkers read the block below as true (see zendesk_ivr._lazy).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._audit import (
+        DEFAULT_RULES,
+        AuditContext,
+        Finding,
+        Rule,
+        Severity,
+        audit,
+        audit_ivrs,
+        dead_key,
+        default_menu,
+        empty_menu,
+        group_routes,
+        incomplete_route,
+        no_phone_number,
+        phone_number_route,
+        textback_route,
+        unknown_greeting,
+        unreachable_menu,
+    )
+    from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
+    from ._layout import LayoutEngineError, render_svg
+    from ._report import render_html_report
 
 # Grouped by what the names are for, sorted within each group (tests check both).
 __all__ = [  # noqa: RUF022
@@ -64,3 +69,35 @@ __all__ = [  # noqa: RUF022
     # Errors (under zendesk_ivr.ZendeskError)
     "LayoutEngineError",
 ]
+
+if not TYPE_CHECKING:
+    from .._lazy import exports
+
+    __getattr__, __dir__ = exports(
+        __name__,
+        {
+            "._audit": (
+                "DEFAULT_RULES",
+                "AuditContext",
+                "Finding",
+                "Rule",
+                "Severity",
+                "audit",
+                "audit_ivrs",
+                "dead_key",
+                "default_menu",
+                "empty_menu",
+                "group_routes",
+                "incomplete_route",
+                "no_phone_number",
+                "phone_number_route",
+                "textback_route",
+                "unknown_greeting",
+                "unreachable_menu",
+            ),
+            "._graph": ("GRAPH_FORMATS", "render_dot", "render_graph", "render_mermaid"),
+            "._layout": ("LayoutEngineError", "render_svg"),
+            "._report": ("render_html_report",),
+        },
+        __all__,
+    )
