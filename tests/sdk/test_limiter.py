@@ -19,7 +19,7 @@ from aiohttp import web
 
 import zendesk_ivr
 from zendesk_ivr import Client, RateLimiter
-from zendesk_ivr._core.pacing.limiter import _MustWait
+from zendesk_ivr._core.pacing.budget import Wait
 from zendesk_ivr.testing import FakeZendesk
 
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01}
@@ -197,21 +197,21 @@ async def test_with_only_the_reserve_left_it_waits_out_the_window_it_first_saw()
     plan = {"x-rate-limit": "200"}
     limiter.settle({**plan, "x-rate-limit-remaining": "50"}, limiter.try_acquire())
 
-    with pytest.raises(_MustWait) as info:
-        await limiter.acquire(wait=False)  # all that is left belongs to others
+    refused = await limiter.acquire(wait=False)  # all that is left belongs to others
     clock.now += 60
     probe = limiter.try_acquire()  # the minute it saw the window open has passed
     assert probe is not None
     assert limiter.try_acquire() is None  # the probe goes alone
 
     limiter.settle({**plan, "x-rate-limit-remaining": "49"}, probe)  # it had not turned yet
-    with pytest.raises(_MustWait) as again:
-        await limiter.acquire(wait=False)
+    again = await limiter.acquire(wait=False)
     clock.now += 60
     limiter.settle({**plan, "x-rate-limit-remaining": "199"}, limiter.try_acquire())
 
-    assert info.value.seconds == pytest.approx(60)
-    assert again.value.seconds == pytest.approx(60)
+    assert isinstance(refused, Wait)
+    assert refused.seconds == pytest.approx(60)
+    assert isinstance(again, Wait)
+    assert again.seconds == pytest.approx(60)
     assert [limiter.try_acquire() is not None for _ in range(3)] == [True] * 3
 
 
@@ -253,9 +253,9 @@ async def test_the_talk_limit_is_a_window_of_5_minutes() -> None:
     clock.now += 100
 
     assert limiter.try_acquire() is None
-    with pytest.raises(_MustWait) as info:
-        await limiter.acquire(wait=False)
-    assert info.value.seconds == pytest.approx(200)
+    refused = await limiter.acquire(wait=False)
+    assert isinstance(refused, Wait)
+    assert refused.seconds == pytest.approx(200)
     clock.now += 200
     assert limiter.try_acquire() is not None
 
@@ -407,26 +407,26 @@ async def serve(
 # --- the limiter's own contract ------------------------------------------------------------
 
 
-def test_the_plan_limit_is_learned_from_x_rate_limit() -> None:
+async def test_the_plan_limit_is_learned_from_x_rate_limit() -> None:
     limiter = RateLimiter()
     before = limiter.requests_per_minute
 
-    limiter.observe({"x-rate-limit": "700", "x-rate-limit-remaining": "650"})
+    limiter.settle({"x-rate-limit": "700", "x-rate-limit-remaining": "650"}, limiter.try_acquire())
 
     assert before is None
     assert limiter.requests_per_minute == 700
     assert limiter.remaining == 650
 
 
-def test_the_ticketing_header_names_are_understood_too() -> None:
+async def test_the_ticketing_header_names_are_understood_too() -> None:
     limiter = RateLimiter()
-    limiter.observe({"ratelimit-limit": "400", "ratelimit-remaining": "3"})
+    limiter.settle({"ratelimit-limit": "400", "ratelimit-remaining": "3"}, limiter.try_acquire())
     assert (limiter.requests_per_minute, limiter.remaining) == (400, 3)
 
 
-def test_learning_can_be_turned_off() -> None:
+async def test_learning_can_be_turned_off() -> None:
     limiter = RateLimiter(requests_per_minute=200, learn=False)
-    limiter.observe({"x-rate-limit": "700", "x-rate-limit-remaining": "0"})
+    limiter.settle({"x-rate-limit": "700", "x-rate-limit-remaining": "0"}, limiter.try_acquire())
     assert (limiter.requests_per_minute, limiter.remaining) == (200, None)
 
 
@@ -460,11 +460,6 @@ async def test_a_probe_that_got_no_answer_still_lets_the_others_go() -> None:
     waiting = asyncio.create_task(limiter.acquire())
     limiter.settle(None, probe)  # the probe's connection failed
     limiter.settle(None, await asyncio.wait_for(waiting, 1))
-
-
-def test_burst_seconds_is_accepted_but_no_longer_used() -> None:
-    with pytest.warns(DeprecationWarning, match="burst_seconds"):
-        RateLimiter(burst_seconds=1.0)
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,8 @@ from .._exceptions import (
 from .auth import passwords
 from .auth.credentials import Credentials
 from .auth.oauth import OAuth
-from .pacing.limiter import RateLimiter, _MustWait
+from .pacing.budget import Wait
+from .pacing.limiter import RateLimiter
 from .pacing.retry import RetryPolicy, server_retry_after
 from .reading import envelopes, jsontext, responses
 from .reading.envelopes import Envelope, Page, PageLinks
@@ -220,19 +221,18 @@ class Requester:
         return response, generation
 
     async def _wait_for_budget(self, method: str, url: URL) -> int:
-        wait = self.policy.wait_on_rate_limit
-        try:
-            return await self.limiter.acquire(wait=wait)
-        except _MustWait as refused:
+        taken = await self.limiter.acquire(wait=self.policy.wait_on_rate_limit)
+        if isinstance(taken, Wait):
             # Nothing was sent: say so in the error the caller already handles for 429s.
             raise RateLimited(
                 f"{method} {url.with_query(None)}: the rate limit's window is spent for "
-                f"{refused.seconds:.1f} s more and wait_on_rate_limit is off; not sent",
-                retry_after=refused.seconds,
+                f"{taken.seconds:.1f} s more and wait_on_rate_limit is off; not sent",
+                retry_after=taken.seconds,
                 status=429,
                 method=method,
                 url=str(url),
-            ) from None
+            )
+        return taken
 
     async def _before_deadline(
         self, waiting: Awaitable[T], deadline: float | None, method: str, url: URL
