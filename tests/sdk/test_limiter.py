@@ -462,6 +462,30 @@ async def test_a_probe_that_got_no_answer_still_lets_the_others_go() -> None:
     limiter.settle(None, await asyncio.wait_for(waiting, 1))
 
 
+async def test_a_call_that_may_not_wait_still_waits_for_the_answer_in_flight() -> None:
+    limiter = RateLimiter()
+    probe = await limiter.acquire()
+    hasty = asyncio.create_task(limiter.acquire(wait=False))
+    await asyncio.sleep(0.05)
+    assert not hasty.done()  # an answer in flight is no pause
+
+    limiter.settle({"x-rate-limit": "700", "x-rate-limit-remaining": "699"}, probe)
+    ticket = await asyncio.wait_for(hasty, 1)
+    assert isinstance(ticket, int)
+    limiter.settle(None, ticket)
+
+
+async def test_a_place_free_now_does_not_go_to_a_newcomer_before_the_tasks_waiting() -> None:
+    limiter = RateLimiter()
+    probe = await limiter.acquire()
+    waiting = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)  # it queues for the probe's answer
+    limiter.settle({"x-rate-limit": "700", "x-rate-limit-remaining": "699"}, probe)
+
+    assert limiter.try_acquire() is None
+    limiter.settle(None, await asyncio.wait_for(waiting, 1))
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
