@@ -206,16 +206,18 @@ class Requester:
                 credentials, generation = await self._before_deadline(
                     self._authorization(), deadline, method, url
                 )
-            ticket = self.limiter.try_acquire() or await self._before_deadline(
-                self._wait_for_budget(method, url), deadline, method, url
-            )
+            ticket = self.limiter.try_acquire()
+            if ticket is None:
+                ticket = await self._before_deadline(
+                    self._wait_for_budget(method, url), deadline, method, url
+                )
             headers: Mapping[str, str] | None = None
             status: int | None = None
             try:
                 response = await self._send(call, credentials)
                 headers, status = response.headers, response.status
             finally:
-                self.limiter.settle(headers, ticket, status)
+                self.limiter.settle(ticket, headers, status)
         finally:
             self._slots.release()
         return response, generation

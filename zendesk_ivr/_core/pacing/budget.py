@@ -66,8 +66,7 @@ from typing import Final, TypeAlias, final
 
 from attrs import frozen
 
-from . import headers as names
-from .headers import HeaderReader
+from .headers import LIMIT, LOWEST_PLAN_LIMIT, REMAINING, RESET, HeaderReader
 from .reported import ReportedWindow
 
 logger = logging.getLogger("zendesk_ivr")
@@ -277,13 +276,13 @@ class Budget:
             self._probe = None
 
     def _read(self, headers: Mapping[str, str], ticket: int, now: float) -> None:
-        limit = self._headers.figure(headers, names.LIMIT, least=names.LOWEST_PLAN_LIMIT)
+        limit = self._headers.figure(headers, LIMIT, least=LOWEST_PLAN_LIMIT)
         if limit is not None:
             self._limit = limit
-        remaining = self._headers.figure(headers, names.REMAINING)
+        remaining = self._headers.figure(headers, REMAINING)
         if remaining is None or ticket < self._reported.ticket:
             return  # an answer overtaken by a newer one says less than it does
-        reset = self._headers.figure(headers, names.RESET)
+        reset = self._headers.figure(headers, RESET)
         self._reported.read(math.floor(remaining), reset, ticket, now, self._tickets.rtt)
 
     def pause(self, now: float, seconds: float) -> None:
@@ -300,7 +299,3 @@ class Budget:
     def abandon_in_flight(self) -> None:
         """The requests in flight will never be settled (their event loop is gone)."""
         self._tickets.sent_at.clear()
-
-    @property
-    def newest_ticket(self) -> int:
-        return self._tickets.newest

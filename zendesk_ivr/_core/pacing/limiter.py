@@ -140,8 +140,7 @@ class RateLimiter:
         flight is no pause, so that is still done.
         """
         self._bind_to_running_loop()
-        now = self._clock()
-        if not wait and isinstance(decision := self._budget.decide(now), Wait):
+        if not wait and isinstance(decision := self._budget.decide(self._clock()), Wait):
             return decision  # without queueing behind the tasks that wait it out
         async with self._lock:
             while True:
@@ -161,16 +160,12 @@ class RateLimiter:
                         await self._changed.wait()
 
     def settle(
-        self,
-        headers: Mapping[str, str] | None,
-        ticket: int | None = None,
-        status: int | None = None,
+        self, ticket: int, headers: Mapping[str, str] | None, status: int | None = None
     ) -> None:
         """
-        A request is over: learn from its headers and status (None when no response came).
-        *ticket* is what `acquire` returned (the newest when not given).
+        The request *ticket* (from `acquire` or `try_acquire`) is over: learn from its answer's
+        headers and status (None when no answer came).
         """
-        ticket = self._budget.newest_ticket if ticket is None else ticket
         self._budget.settle(ticket, self._clock(), headers, status)
         self._changed.set()
 
