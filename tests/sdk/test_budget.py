@@ -6,6 +6,8 @@ tests/sdk/test_limiter.py's.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from zendesk_ivr._core.pacing.budget import AWAIT_ANSWER, GO, PROBE, Budget, Decision, Wait
@@ -147,6 +149,38 @@ def test_the_last_few_go_one_at_a_time() -> None:
     assert budget.decide(now) == AWAIT_ANSWER
 
 
+def test_alone_on_the_account_it_spends_the_window_to_the_last_request() -> None:
+    # Remaining drops by this budget's own requests only: nothing is others' to keep in hand.
+    budget = spending(remaining=60)
+    remaining, now = 60, T0
+    for _ in range(10):
+        tickets = [budget.take(now) for _ in range(5)]
+        now += 0.1
+        for ticket in tickets:
+            remaining -= 1
+            budget.settle(ticket, now, left(remaining), 200)
+    assert remaining == 10
+    assert taken_at_once(budget, now) == 10
+
+
+def test_others_who_stop_spending_are_no_longer_kept_in_hand() -> None:
+    budget = spending()
+    remaining, now = _round_trips_with_others(budget, 13)  # 36 of theirs kept in hand
+    for _ in range(30):  # then 3 s in which only this budget spends
+        ticket = budget.take(now)
+        now += 0.1
+        remaining -= 1
+        budget.settle(ticket, now, left(remaining), 200)
+    assert (remaining, budget.decide(now)) == (22, GO)
+
+
+def test_answers_read_at_one_instant_of_a_coarse_clock_tell_no_pace() -> None:
+    # Windows' monotonic clock ticks every 15.6 ms: two answers may come at the same reading.
+    budget = spending()
+    answer(budget, T0, left(290))  # 8 of others' in no time at all
+    assert budget.decide(T0) == GO
+
+
 def test_an_answer_overtaken_by_a_newer_one_is_not_believed() -> None:
     budget = spending()
     older, newer = budget.take(T0), budget.take(T0)
@@ -180,9 +214,12 @@ def test_spent_with_no_clock_to_read_a_probe_goes_and_its_429_says_when() -> Non
     assert budget.decide(T0) == AWAIT_ANSWER
 
 
-def test_with_only_the_reserve_left_it_waits_a_plan_window_from_when_it_saw_the_window() -> None:
+@pytest.mark.parametrize("remaining", [50, 1])
+def test_with_only_the_reserve_left_it_waits_a_plan_window_from_when_it_saw_the_window(
+    remaining: int,
+) -> None:
     budget = make(reserve=50)
-    answer(budget, T0, left(50))
+    answer(budget, T0, left(remaining))
     assert budget.decide(T0 + 20) == Wait(40.0)
     assert budget.decide(T0 + 60) == PROBE
 
@@ -204,6 +241,15 @@ def test_an_answer_with_more_remaining_is_a_new_window_seen_from_then() -> None:
     assert budget.decide(T0 + 55) == GO
     answer(budget, T0 + 100, left(50))
     assert budget.decide(T0 + 100) == Wait(15.0)  # a plan window from 55
+
+
+def test_an_answer_with_as_much_left_as_the_last_is_the_same_window() -> None:
+    budget = make(reserve=50)
+    answer(budget, T0, left(52))
+    first, second = budget.take(T0 + 10), budget.take(T0 + 10)
+    budget.settle(first, T0 + 10, left(50), 200)
+    budget.settle(second, T0 + 20, left(50), 200)  # the server counted it late, or not at all
+    assert budget.decide(T0 + 20) == Wait(40.0)  # still a plan window from 0
 
 
 def test_a_new_window_forgets_the_others_pace() -> None:
@@ -238,6 +284,19 @@ def test_a_pause_holds_back_every_request_for_its_length() -> None:
     budget.pause(T0 + 1, 3)  # a shorter one does not cut the pause short
     assert budget.decide(T0 + 4) == Wait(6.0)
     assert budget.paused_for(T0 + 4) == 6.0
+
+
+def test_each_pause_that_lengthens_the_wait_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="zendesk_ivr")
+    budget = spending()
+    budget.pause(T0, 10)
+    budget.pause(T0, 10)  # the same pause, told by a second 429
+    budget.pause(T0 + 1, 3)
+    assert [r.getMessage() for r in caplog.records] == [
+        "rate limited: pausing all requests for 10.0 s"
+    ]
 
 
 def test_a_pause_holds_back_even_the_probe() -> None:
@@ -303,3 +362,21 @@ def test_a_request_that_failed_frees_its_place(status: int | None) -> None:
     assert budget.decide(T0) == AWAIT_ANSWER
     budget.settle(ticket, T0 + 0.1, None, status)
     assert budget.decide(T0 + 0.1) == GO
+
+
+# --- the headers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["lots", "nan"])
+def test_a_figure_that_is_no_number_gives_way_to_the_other_name(value: str) -> None:
+    budget = make()
+    answer(budget, T0, {"x-rate-limit": value, "ratelimit-limit": "400"})
+    assert budget.limit == 400
+
+
+def test_an_ignored_figure_is_logged_with_its_value(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="zendesk_ivr")
+    answer(make(), T0, {"x-rate-limit": "lots"})
+    assert [r.getMessage() for r in caplog.records] == [
+        "ignoring x-rate-limit: 'lots' is no plan's figure"
+    ]

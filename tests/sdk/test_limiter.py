@@ -481,6 +481,28 @@ async def test_a_call_that_may_not_wait_still_waits_for_the_answer_in_flight() -
     limiter.settle(ticket, None)
 
 
+async def test_acquire_waits_out_a_spent_window() -> None:
+    limiter = RateLimiter(requests_per_minute=1, learn=False, plan_window=0.1)
+    limiter.settle(await limiter.acquire(), None)
+    began = time.monotonic()
+    ticket = await asyncio.wait_for(limiter.acquire(), 1)
+    assert isinstance(ticket, int)
+    assert time.monotonic() - began >= 0.09
+
+
+async def test_a_call_that_may_not_wait_is_refused_when_the_answer_it_awaited_pauses() -> None:
+    limiter = RateLimiter()
+    probe = await limiter.acquire()
+    hasty = asyncio.create_task(limiter.acquire(wait=False))
+    await asyncio.sleep(0.05)
+    limiter.settle(probe, {"x-rate-limit": "700", "x-rate-limit-remaining": "0"}, 429)
+    limiter.pause(30)  # the probe's Retry-After
+
+    refused = await asyncio.wait_for(hasty, 1)
+    assert isinstance(refused, Wait)
+    assert 29 < refused.seconds <= 30
+
+
 async def test_a_place_free_now_does_not_go_to_a_newcomer_before_the_tasks_waiting() -> None:
     limiter = RateLimiter()
     probe = await limiter.acquire()
@@ -490,6 +512,13 @@ async def test_a_place_free_now_does_not_go_to_a_newcomer_before_the_tasks_waiti
 
     assert limiter.try_acquire() is None
     limiter.settle(await asyncio.wait_for(waiting, 1), None)
+
+
+async def test_the_limiter_says_what_it_knows_of_the_plan() -> None:
+    limiter = RateLimiter()
+    before = repr(limiter)
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "700", "x-rate-limit-remaining": "9"})
+    assert (before, repr(limiter)) == ("<RateLimiter learning>", "<RateLimiter 700/min>")
 
 
 @pytest.mark.parametrize(
