@@ -184,14 +184,15 @@ class Budget:
         self._plan = (
             None if requests_per_minute is None else CountedWindow(requests_per_minute, plan_window)
         )
-        self._reported = ReportedWindow(plan_window)
+        self._plan_window = plan_window
+        self._reported: ReportedWindow | None = None  # until an answer says what is left
         self._headers = HeaderReader()
         self._tickets = _Tickets()
         self._paused_until = 0.0
         # One request goes alone, and the others wait for its answer, before anything is known
         # of the budget and after every 429 and pause: a cold start must not fan out into 429s.
         self._alone = learn
-        self._probe: int | None = None  # the ticket of the request that went alone
+        self._probe = 0  # the ticket of the latest request that went alone (0: none yet)
 
     @property
     def limit(self) -> float | None:
@@ -201,7 +202,7 @@ class Budget:
     @property
     def remaining(self) -> float | None:
         """What the server last said is left of the plan window (None until it says)."""
-        return self._reported.remaining
+        return None if self._reported is None else self._reported.remaining
 
     def paused_for(self, now: float) -> float:
         """Seconds until the pause ends (0 when not paused)."""
@@ -218,25 +219,25 @@ class Budget:
             return Wait(counted)
         if self._alone:
             return AWAIT_ANSWER if self._tickets.sent_at else PROBE
-        remaining = self._reported.remaining
-        if remaining is None:
+        reported = self._reported
+        if reported is None:
             return GO
-        left = remaining - self._reserved(self._limit)
+        left = reported.remaining - self._reserved(self._limit)
         mine = len(self._tickets.sent_at)
-        if left - mine - self._reported.others.in_flight(self._tickets.rtt) >= 1:
+        if left - mine - reported.others.in_flight(self._tickets.rtt) >= 1:
             return GO
         if mine:
             return AWAIT_ANSWER  # one at a time, or an answer may show the window turned
         if left >= 1:
             return PROBE  # the last few: at most one request finds the window over
-        turnover = self._reported.turnover_at()
+        turnover = reported.turnover_at()
         if turnover is None or turnover <= now:
             return PROBE  # its answer shows the new window, or its 429 says when it comes
         return Wait(turnover - now)
 
     def _counted_wait(self, now: float) -> float:
         """Seconds until the windows counted here let a request go (0: now)."""
-        plan = self._plan if self._reported.remaining is None else None
+        plan = self._plan if self._reported is None else None
         for window in (self._talk, plan):
             if window is not None and (seconds := window.wait(now, self._reserved(window.limit))):
                 return seconds
@@ -269,21 +270,26 @@ class Budget:
             self._read(headers, ticket, now)
         if status == 429:
             self._alone = self._learn  # after the pause, one request reads the new window
-            self._reported.refused(ticket)
+            if self._reported is not None:
+                self._reported.refused(ticket)
         elif ticket == self._probe:
             self._alone = False  # answered, or failed without an answer: the others may go
-        if ticket == self._probe:
-            self._probe = None
 
     def _read(self, headers: Mapping[str, str], ticket: int, now: float) -> None:
         limit = self._headers.figure(headers, LIMIT, least=LOWEST_PLAN_LIMIT)
         if limit is not None:
             self._limit = limit
         remaining = self._headers.figure(headers, REMAINING)
-        if remaining is None or ticket < self._reported.ticket:
+        reported = self._reported
+        if remaining is None or (reported is not None and ticket < reported.ticket):
             return  # an answer overtaken by a newer one says less than it does
         reset = self._headers.figure(headers, RESET)
-        self._reported.read(math.floor(remaining), reset, ticket, now, self._tickets.rtt)
+        if reported is None:
+            self._reported = ReportedWindow(
+                self._plan_window, math.floor(remaining), reset, ticket, now
+            )
+        else:
+            reported.read(math.floor(remaining), reset, ticket, now, self._tickets.rtt)
 
     def pause(self, now: float, seconds: float) -> None:
         """

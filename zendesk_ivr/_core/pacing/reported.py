@@ -88,17 +88,20 @@ class OthersPace:
 
 class ReportedWindow:
     """
-    The plan window as the server reports it: what is left, from the newest answer that said;
-    when this budget first saw the window; when the server says it turns; the others' pace.
+    The plan window as the server reports it, from the first answer that said what is left:
+    what is left, from the newest answer that said; when this budget first saw the window;
+    when the server says it turns; the others' pace.
     """
 
-    def __init__(self, length: float) -> None:
+    def __init__(
+        self, length: float, remaining: int, reset: float | None, ticket: int, now: float
+    ) -> None:
         self.length = length
-        self.remaining: int | None = None
-        self.ticket = 0  # the request whose answer said what is left
-        self.read_at = 0.0  # when that answer came
-        self.seen_at = 0.0  # when this budget first saw the window
-        self.reset_at: float | None = None  # ratelimit-reset, where sent
+        self.remaining = remaining
+        self.ticket = ticket  # the request whose answer said what is left
+        self.read_at = now  # when that answer came
+        self.reset_at = None if reset is None else now + reset  # ratelimit-reset, where sent
+        self.seen_at = now  # when this budget first saw the window
         self.others = OthersPace()
 
     def read(
@@ -110,7 +113,7 @@ class ReportedWindow:
         to drop: it says less than the newer does.
         """
         previous = self.remaining
-        if previous is None or remaining > previous:
+        if remaining > previous:
             self.seen_at = now  # the first answer of a new window
             self.others = OthersPace()
         else:
@@ -124,14 +127,14 @@ class ReportedWindow:
 
     def refused(self, ticket: int) -> None:
         """Request *ticket* got a 429: the window is spent, whatever the headers said."""
-        if self.remaining is not None and ticket >= self.ticket:
+        if ticket >= self.ticket:
             self.remaining = 0
 
     def turnover_at(self) -> float | None:
         """When the spent window turns over, as far as this budget can tell."""
         if self.reset_at is not None:
             return self.reset_at
-        if self.remaining is not None and self.remaining >= 1:
+        if self.remaining >= 1:
             # Only the reserve is left: spending one to learn the end would spend others' budget.
             return self.seen_at + self.length
         return None
