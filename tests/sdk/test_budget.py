@@ -112,9 +112,16 @@ def test_a_reserve_given_as_a_share_is_a_share_of_the_plan_limit() -> None:
     assert taken_at_once(budget, T0) == 25
 
 
-def test_a_reserve_given_as_a_count_is_kept_whatever_the_limit() -> None:
-    budget = spending(remaining=40, reserve=30)
-    assert taken_at_once(budget, T0) == 10
+@pytest.mark.parametrize(("reserve", "taken"), [(30, 10), (1, 39)])
+def test_a_reserve_given_as_a_count_is_kept_whatever_the_limit(reserve: int, taken: int) -> None:
+    budget = spending(remaining=40, reserve=reserve)
+    assert taken_at_once(budget, T0) == taken
+
+
+def test_a_share_of_a_limit_the_server_does_not_say_reserves_nothing() -> None:
+    budget = make(reserve=0.25)
+    answer(budget, T0, {"x-rate-limit-remaining": "40"})
+    assert taken_at_once(budget, T0) == 40
 
 
 def _round_trips_with_others(
@@ -179,6 +186,25 @@ def test_answers_read_at_one_instant_of_a_coarse_clock_tell_no_pace() -> None:
     budget = spending()
     answer(budget, T0, left(290))  # 8 of others' in no time at all
     assert budget.decide(T0) == GO
+
+
+def test_the_round_trip_is_known_from_the_first_answer() -> None:
+    # Two round trips of 0.1 s show the others' 180 a second: 36 in hand from the start.
+    budget = spending(remaining=68)
+    remaining, now = _round_trips_with_others(budget, 2, 68)
+    assert (remaining, budget.decide(now)) == (30, PROBE)
+
+
+def test_one_slow_answer_moves_the_round_trip_a_fifth_of_the_way() -> None:
+    # 0.1, 0.1, then 0.5 s: 0.18 s, so the others' 180 a second keep about 65 in hand, not
+    # the 180 the slow answer's own round trip would say.
+    budget = spending(remaining=229)
+    remaining, now = _round_trips_with_others(budget, 2, 229)
+    ticket = budget.take(now)
+    now += 0.5
+    remaining -= 1 + 90
+    budget.settle(ticket, now, left(remaining), 200)
+    assert (remaining, budget.decide(now)) == (100, GO)
 
 
 def test_an_answer_overtaken_by_a_newer_one_is_not_believed() -> None:
@@ -338,6 +364,12 @@ def test_a_configured_plan_limit_is_counted_until_the_server_reports_the_window(
     assert budget.decide(T0 + 60) == GO
 
 
+@pytest.mark.parametrize("reserve", [4, 0.4])
+def test_the_windows_counted_here_keep_the_reserve_too(reserve: float) -> None:
+    budget = make(requests_per_minute=10, reserve=reserve, learn=False)
+    assert taken_at_once(budget, T0) == 6
+
+
 def test_deciding_changes_nothing() -> None:
     budget = make(talk=1, learn=False)
     answer(budget, T0, None)
@@ -374,9 +406,14 @@ def test_a_figure_that_is_no_number_gives_way_to_the_other_name(value: str) -> N
     assert budget.limit == 400
 
 
-def test_an_ignored_figure_is_logged_with_its_value(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("value", "said"), [("lots", "'lots'"), ("inf", "'inf'"), ("150", "150.0")]
+)
+def test_an_ignored_figure_is_logged_with_its_value(
+    value: str, said: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="zendesk_ivr")
-    answer(make(), T0, {"x-rate-limit": "lots"})
+    answer(make(), T0, {"x-rate-limit": value})
     assert [r.getMessage() for r in caplog.records] == [
-        "ignoring x-rate-limit: 'lots' is no plan's figure"
+        f"ignoring x-rate-limit: {said} is no plan's figure"
     ]

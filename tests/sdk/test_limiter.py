@@ -514,6 +514,34 @@ async def test_a_place_free_now_does_not_go_to_a_newcomer_before_the_tasks_waiti
     limiter.settle(await asyncio.wait_for(waiting, 1), None)
 
 
+async def test_a_429_makes_the_next_request_go_alone() -> None:
+    limiter = RateLimiter(clock=Clock())
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "700", "x-rate-limit-remaining": "600"})
+    limiter.settle(ticket_now(limiter), {}, 429)  # no figures, and no Retry-After to pause on
+
+    assert limiter.remaining == 0
+    assert limiter.try_acquire() is not None
+    assert limiter.try_acquire() is None
+
+
+def test_a_limiter_on_a_new_loop_forgets_the_old_loops_requests_and_waits_on_the_new() -> None:
+    limiter = RateLimiter()
+
+    async def probe_and_leave() -> None:
+        await limiter.acquire()  # the probe; its loop ends before its answer comes
+
+    async def contend() -> None:
+        probe = await asyncio.wait_for(limiter.acquire(), 1)
+        waiting = asyncio.create_task(limiter.acquire())
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        limiter.settle(probe, {"x-rate-limit": "700", "x-rate-limit-remaining": "699"})
+        limiter.settle(await asyncio.wait_for(waiting, 1), None)
+
+    asyncio.run(probe_and_leave())
+    asyncio.run(contend())
+
+
 async def test_the_limiter_says_what_it_knows_of_the_plan() -> None:
     limiter = RateLimiter()
     before = repr(limiter)
@@ -533,5 +561,11 @@ async def test_the_limiter_says_what_it_knows_of_the_plan() -> None:
     ],
 )
 def test_nonsense_limits_are_refused(kwargs: dict[str, float]) -> None:
-    with pytest.raises(zendesk_ivr.ConfigurationError):
+    (name,) = kwargs
+    with pytest.raises(zendesk_ivr.ConfigurationError, match=f"^{name} must be"):
         RateLimiter(**kwargs)  # type: ignore[arg-type]
+
+
+async def test_none_and_zero_turn_the_limits_and_the_reserve_off() -> None:
+    limiter = RateLimiter(None, talk_requests_per_5_minutes=None, reserve=0, learn=False)
+    assert all(limiter.try_acquire() is not None for _ in range(15_001))
