@@ -232,6 +232,13 @@ def test_spent_it_waits_until_ratelimit_reset_then_probes() -> None:
     assert budget.decide(T0 + 30) == PROBE
 
 
+def test_a_probe_that_finds_the_window_spent_waits_for_its_reset() -> None:
+    # Others spent the window before this budget's first request: its answer says when it turns.
+    budget = make()
+    answer(budget, T0, left(0, **{"ratelimit-reset": "30"}))
+    assert budget.decide(T0 + 10) == Wait(20.0)
+
+
 def test_spent_with_no_clock_to_read_a_probe_goes_and_its_429_says_when() -> None:
     budget = spending(remaining=1)
     answer(budget, T0, left(0))

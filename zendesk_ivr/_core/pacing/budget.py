@@ -46,15 +46,15 @@ requests and what other programs on the account have in flight at their pace::
    +--- PAUSED       Wait(until the pause ends)
      the pause ends
 
-A 429 from any state means nothing is left, and goes to LEARNING; its ``Retry-After`` (any
-state's) to PAUSED. With ``learn=True`` the pause ends in LEARNING, so one request reads what
-the new window holds before the others go. The turnover is known from ``ratelimit-reset``; or,
-with only the reserve left, it is one plan window after this budget first saw the window
-(spending one request to learn it would spend others' budget), and if the probe then finds the
-window has not turned, it waits a plan window anew. Without ``X-Rate-Limit-Remaining``
-(``learn=False``, or a server that does not send it) the budget stays in SPENDING, limited by
-the windows it counts itself: Talk's 15,000 requests per 5 minutes and a configured plan limit.
-One of those spent says `Wait(until it turns)` in any state but PAUSED.
+With ``learn=True``, a 429 in any state means nothing is left and goes to LEARNING, its
+``Retry-After`` to PAUSED, and the pause ends in LEARNING: one request reads what the new window
+holds before the others go (without learning, a pause ends in SPENDING). The turnover is known
+from ``ratelimit-reset``; or, with only the reserve left, it is one plan window after this
+budget first saw the window (spending one request to learn it would spend others' budget), and
+if the probe then finds the window has not turned, it waits a plan window anew. Without
+``X-Rate-Limit-Remaining`` (``learn=False``, or a server that does not send it) the budget stays
+in SPENDING, limited by the windows it counts itself: Talk's 15,000 requests per 5 minutes and a
+configured plan limit. One of those spent says `Wait(until it turns)` in any state but PAUSED.
 """
 
 from __future__ import annotations
