@@ -142,8 +142,13 @@ MUTATION_TARGETS: dict[str, Target] = {
         300,
     ),
     "limiter": Target(
-        ("zendesk_ivr/_core/pacing/limiter.py",),
-        ("tests/sdk/test_limiter.py", "tests/sdk/test_resilience.py"),
+        (
+            "zendesk_ivr/_core/pacing/budget.py",
+            "zendesk_ivr/_core/pacing/reported.py",
+            "zendesk_ivr/_core/pacing/headers.py",
+            "zendesk_ivr/_core/pacing/limiter.py",
+        ),
+        ("tests/sdk/test_budget.py", "tests/sdk/test_limiter.py", "tests/sdk/test_resilience.py"),
         300,
     ),
 }

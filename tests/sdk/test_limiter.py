@@ -19,7 +19,7 @@ from aiohttp import web
 
 import zendesk_ivr
 from zendesk_ivr import Client, RateLimiter
-from zendesk_ivr._core.pacing.limiter import _MustWait
+from zendesk_ivr._core.pacing.budget import Wait
 from zendesk_ivr.testing import FakeZendesk
 
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01}
@@ -31,6 +31,13 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def ticket_now(limiter: RateLimiter) -> int:
+    """A place the limiter has free right now, as the test expects."""
+    ticket = limiter.try_acquire()
+    assert ticket is not None
+    return ticket
 
 
 def client_for(url: str, **kwargs: object) -> Client:
@@ -109,7 +116,7 @@ async def test_several_clients_share_one_budget_without_a_429_storm() -> None:
 def _on_a_300_plan(clock: Clock) -> RateLimiter:
     """A limiter that has sent one request and read 299 left of a 300 plan."""
     limiter = RateLimiter(clock=clock)
-    limiter.settle({"x-rate-limit": "300", "x-rate-limit-remaining": "299"}, limiter.try_acquire())
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "300", "x-rate-limit-remaining": "299"})
     return limiter
 
 
@@ -135,7 +142,7 @@ async def test_others_speeding_up_near_the_end_of_the_window_are_kept_in_hand() 
         assert ticket is not None
         clock.now += rtt
         remaining -= 1 + others
-        limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, ticket)
+        limiter.settle(ticket, {**plan, "x-rate-limit-remaining": str(remaining)})
     assert remaining == 214
 
     # Of what is left, the others' requests in flight already hold 10.
@@ -153,12 +160,11 @@ async def test_others_in_flight_are_not_undercounted_after_a_stall() -> None:
     remaining = 299
     # Waves of 5 of this limiter's requests; the others keep 10 in flight throughout.
     for rtt in [0.02] * 5 + [0.3] + [0.02] * 4:
-        tickets = [limiter.try_acquire() for _ in range(5)]
-        assert None not in tickets
+        tickets = [ticket_now(limiter) for _ in range(5)]
         clock.now += rtt
         for ticket in tickets:
             remaining -= 1 + 2
-            limiter.settle({**plan, "x-rate-limit-remaining": str(remaining)}, ticket)
+            limiter.settle(ticket, {**plan, "x-rate-limit-remaining": str(remaining)})
     assert remaining == 149
 
     # Of what is left, the others' requests in flight already hold 10.
@@ -183,7 +189,7 @@ async def test_a_reserve_is_never_spent() -> None:
 
 async def test_a_reserve_may_be_a_count() -> None:
     limiter = RateLimiter(reserve=30, clock=Clock())
-    limiter.settle({"x-rate-limit": "400", "x-rate-limit-remaining": "40"}, limiter.try_acquire())
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "400", "x-rate-limit-remaining": "40"})
 
     tickets = [limiter.try_acquire() for _ in range(11)]
 
@@ -195,23 +201,23 @@ async def test_with_only_the_reserve_left_it_waits_out_the_window_it_first_saw()
     clock = Clock()
     limiter = RateLimiter(reserve=50, clock=clock)
     plan = {"x-rate-limit": "200"}
-    limiter.settle({**plan, "x-rate-limit-remaining": "50"}, limiter.try_acquire())
+    limiter.settle(ticket_now(limiter), {**plan, "x-rate-limit-remaining": "50"})
 
-    with pytest.raises(_MustWait) as info:
-        await limiter.acquire(wait=False)  # all that is left belongs to others
+    refused = await limiter.acquire(wait=False)  # all that is left belongs to others
     clock.now += 60
     probe = limiter.try_acquire()  # the minute it saw the window open has passed
     assert probe is not None
     assert limiter.try_acquire() is None  # the probe goes alone
 
-    limiter.settle({**plan, "x-rate-limit-remaining": "49"}, probe)  # it had not turned yet
-    with pytest.raises(_MustWait) as again:
-        await limiter.acquire(wait=False)
+    limiter.settle(probe, {**plan, "x-rate-limit-remaining": "49"})  # it had not turned yet
+    again = await limiter.acquire(wait=False)
     clock.now += 60
-    limiter.settle({**plan, "x-rate-limit-remaining": "199"}, limiter.try_acquire())
+    limiter.settle(ticket_now(limiter), {**plan, "x-rate-limit-remaining": "199"})
 
-    assert info.value.seconds == pytest.approx(60)
-    assert again.value.seconds == pytest.approx(60)
+    assert isinstance(refused, Wait)
+    assert refused.seconds == pytest.approx(60)
+    assert isinstance(again, Wait)
+    assert again.seconds == pytest.approx(60)
     assert [limiter.try_acquire() is not None for _ in range(3)] == [True] * 3
 
 
@@ -249,20 +255,20 @@ async def test_the_talk_limit_is_a_window_of_5_minutes() -> None:
     clock = Clock()
     limiter = RateLimiter(talk_requests_per_5_minutes=3, learn=False, clock=clock)
     for _ in range(3):
-        limiter.settle(None, limiter.try_acquire())
+        limiter.settle(ticket_now(limiter), None)
     clock.now += 100
 
     assert limiter.try_acquire() is None
-    with pytest.raises(_MustWait) as info:
-        await limiter.acquire(wait=False)
-    assert info.value.seconds == pytest.approx(200)
+    refused = await limiter.acquire(wait=False)
+    assert isinstance(refused, Wait)
+    assert refused.seconds == pytest.approx(200)
     clock.now += 200
     assert limiter.try_acquire() is not None
 
 
 async def test_without_headers_the_default_limiter_spends_15000_talk_requests_at_once() -> None:
     limiter = RateLimiter(clock=Clock())
-    limiter.settle({}, limiter.try_acquire())  # the first answer carries no rate-limit headers
+    limiter.settle(ticket_now(limiter), {})  # the first answer carries no rate-limit headers
     taken = 1
     while limiter.try_acquire() is not None:
         taken += 1
@@ -407,26 +413,26 @@ async def serve(
 # --- the limiter's own contract ------------------------------------------------------------
 
 
-def test_the_plan_limit_is_learned_from_x_rate_limit() -> None:
+async def test_the_plan_limit_is_learned_from_x_rate_limit() -> None:
     limiter = RateLimiter()
     before = limiter.requests_per_minute
 
-    limiter.observe({"x-rate-limit": "700", "x-rate-limit-remaining": "650"})
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "700", "x-rate-limit-remaining": "650"})
 
     assert before is None
     assert limiter.requests_per_minute == 700
     assert limiter.remaining == 650
 
 
-def test_the_ticketing_header_names_are_understood_too() -> None:
+async def test_the_ticketing_header_names_are_understood_too() -> None:
     limiter = RateLimiter()
-    limiter.observe({"ratelimit-limit": "400", "ratelimit-remaining": "3"})
+    limiter.settle(ticket_now(limiter), {"ratelimit-limit": "400", "ratelimit-remaining": "3"})
     assert (limiter.requests_per_minute, limiter.remaining) == (400, 3)
 
 
-def test_learning_can_be_turned_off() -> None:
+async def test_learning_can_be_turned_off() -> None:
     limiter = RateLimiter(requests_per_minute=200, learn=False)
-    limiter.observe({"x-rate-limit": "700", "x-rate-limit-remaining": "0"})
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "700", "x-rate-limit-remaining": "0"})
     assert (limiter.requests_per_minute, limiter.remaining) == (200, None)
 
 
@@ -449,8 +455,8 @@ async def test_the_first_request_goes_alone_until_its_answer_teaches_the_budget(
     await asyncio.sleep(0.05)
     assert not second.done()
 
-    limiter.settle({"x-rate-limit": "700", "x-rate-limit-remaining": "699"}, probe)
-    limiter.settle(None, await asyncio.wait_for(second, 1))
+    limiter.settle(probe, {"x-rate-limit": "700", "x-rate-limit-remaining": "699"})
+    limiter.settle(await asyncio.wait_for(second, 1), None)
     assert limiter.requests_per_minute == 700
 
 
@@ -458,13 +464,89 @@ async def test_a_probe_that_got_no_answer_still_lets_the_others_go() -> None:
     limiter = RateLimiter()
     probe = await limiter.acquire()
     waiting = asyncio.create_task(limiter.acquire())
-    limiter.settle(None, probe)  # the probe's connection failed
-    limiter.settle(None, await asyncio.wait_for(waiting, 1))
+    limiter.settle(probe, None)  # the probe's connection failed
+    limiter.settle(await asyncio.wait_for(waiting, 1), None)
 
 
-def test_burst_seconds_is_accepted_but_no_longer_used() -> None:
-    with pytest.warns(DeprecationWarning, match="burst_seconds"):
-        RateLimiter(burst_seconds=1.0)
+async def test_a_call_that_may_not_wait_still_waits_for_the_answer_in_flight() -> None:
+    limiter = RateLimiter()
+    probe = await limiter.acquire()
+    hasty = asyncio.create_task(limiter.acquire(wait=False))
+    await asyncio.sleep(0.05)
+    assert not hasty.done()  # an answer in flight is no pause
+
+    limiter.settle(probe, {"x-rate-limit": "700", "x-rate-limit-remaining": "699"})
+    ticket = await asyncio.wait_for(hasty, 1)
+    assert isinstance(ticket, int)
+    limiter.settle(ticket, None)
+
+
+async def test_acquire_waits_out_a_spent_window() -> None:
+    limiter = RateLimiter(requests_per_minute=1, learn=False, plan_window=0.1)
+    limiter.settle(await limiter.acquire(), None)
+    began = time.monotonic()
+    ticket = await asyncio.wait_for(limiter.acquire(), 1)
+    assert isinstance(ticket, int)
+    assert time.monotonic() - began >= 0.09
+
+
+async def test_a_call_that_may_not_wait_is_refused_when_the_answer_it_awaited_pauses() -> None:
+    limiter = RateLimiter()
+    probe = await limiter.acquire()
+    hasty = asyncio.create_task(limiter.acquire(wait=False))
+    await asyncio.sleep(0.05)
+    limiter.settle(probe, {"x-rate-limit": "700", "x-rate-limit-remaining": "0"}, 429)
+    limiter.pause(30)  # the probe's Retry-After
+
+    refused = await asyncio.wait_for(hasty, 1)
+    assert isinstance(refused, Wait)
+    assert 29 < refused.seconds <= 30
+
+
+async def test_a_place_free_now_does_not_go_to_a_newcomer_before_the_tasks_waiting() -> None:
+    limiter = RateLimiter()
+    probe = await limiter.acquire()
+    waiting = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)  # it queues for the probe's answer
+    limiter.settle(probe, {"x-rate-limit": "700", "x-rate-limit-remaining": "699"})
+
+    assert limiter.try_acquire() is None
+    limiter.settle(await asyncio.wait_for(waiting, 1), None)
+
+
+async def test_a_429_makes_the_next_request_go_alone() -> None:
+    limiter = RateLimiter(clock=Clock())
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "700", "x-rate-limit-remaining": "600"})
+    limiter.settle(ticket_now(limiter), {}, 429)  # no figures, and no Retry-After to pause on
+
+    assert limiter.remaining == 0
+    assert limiter.try_acquire() is not None
+    assert limiter.try_acquire() is None
+
+
+def test_a_limiter_on_a_new_loop_forgets_the_old_loops_requests_and_waits_on_the_new() -> None:
+    limiter = RateLimiter()
+
+    async def probe_and_leave() -> None:
+        await limiter.acquire()  # the probe; its loop ends before its answer comes
+
+    async def contend() -> None:
+        probe = await asyncio.wait_for(limiter.acquire(), 1)
+        waiting = asyncio.create_task(limiter.acquire())
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        limiter.settle(probe, {"x-rate-limit": "700", "x-rate-limit-remaining": "699"})
+        limiter.settle(await asyncio.wait_for(waiting, 1), None)
+
+    asyncio.run(probe_and_leave())
+    asyncio.run(contend())
+
+
+async def test_the_limiter_says_what_it_knows_of_the_plan() -> None:
+    limiter = RateLimiter()
+    before = repr(limiter)
+    limiter.settle(ticket_now(limiter), {"x-rate-limit": "700", "x-rate-limit-remaining": "9"})
+    assert (before, repr(limiter)) == ("<RateLimiter learning>", "<RateLimiter 700/min>")
 
 
 @pytest.mark.parametrize(
@@ -479,5 +561,11 @@ def test_burst_seconds_is_accepted_but_no_longer_used() -> None:
     ],
 )
 def test_nonsense_limits_are_refused(kwargs: dict[str, float]) -> None:
-    with pytest.raises(zendesk_ivr.ConfigurationError):
+    (name,) = kwargs
+    with pytest.raises(zendesk_ivr.ConfigurationError, match=f"^{name} must be"):
         RateLimiter(**kwargs)  # type: ignore[arg-type]
+
+
+async def test_none_and_zero_turn_the_limits_and_the_reserve_off() -> None:
+    limiter = RateLimiter(None, talk_requests_per_5_minutes=None, reserve=0, learn=False)
+    assert all(limiter.try_acquire() is not None for _ in range(15_001))

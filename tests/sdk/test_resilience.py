@@ -600,8 +600,7 @@ def test_a_limiter_outlives_its_event_loop() -> None:
 
     async def contend() -> None:
         async def one() -> None:
-            await limiter.acquire()
-            limiter.settle(None)
+            limiter.settle(await limiter.acquire(), None)
 
         await asyncio.gather(*(one() for _ in range(5)))
 

@@ -32,7 +32,8 @@ from .._exceptions import (
     ZendeskError,
 )
 from .auth.base import Anonymous, Auth, Authorization
-from .pacing.limiter import RateLimiter, _MustWait
+from .pacing.budget import Wait
+from .pacing.limiter import RateLimiter
 from .pacing.retry import RetryPolicy, server_retry_after
 from .reading import envelopes, responses
 from .reading.envelopes import Envelope, Page
@@ -212,34 +213,35 @@ class Requester:
         else:
             await self._slots.acquire()
         try:
-            ticket = self.limiter.try_acquire() or await self._before_deadline(
-                self._wait_for_budget(method, url), deadline, method, url
-            )
+            ticket = self.limiter.try_acquire()
+            if ticket is None:
+                ticket = await self._before_deadline(
+                    self._wait_for_budget(method, url), deadline, method, url
+                )
             headers: Mapping[str, str] | None = None
             status: int | None = None
             try:
                 response = await self._send(call, authorization)
                 headers, status = response.headers, response.status
             finally:
-                self.limiter.settle(headers, ticket, status)
+                self.limiter.settle(ticket, headers, status)
         finally:
             self._slots.release()
         return response
 
     async def _wait_for_budget(self, method: str, url: URL) -> int:
-        wait = self.policy.wait_on_rate_limit
-        try:
-            return await self.limiter.acquire(wait=wait)
-        except _MustWait as refused:
+        taken = await self.limiter.acquire(wait=self.policy.wait_on_rate_limit)
+        if isinstance(taken, Wait):
             # Nothing was sent: say so in the error the caller already handles for 429s.
             raise RateLimited(
                 f"{method} {url.with_query(None)}: the rate limit's window is spent for "
-                f"{refused.seconds:.1f} s more and wait_on_rate_limit is off; not sent",
-                retry_after=refused.seconds,
+                f"{taken.seconds:.1f} s more and wait_on_rate_limit is off; not sent",
+                retry_after=taken.seconds,
                 status=429,
                 method=method,
                 url=str(url),
-            ) from None
+            )
+        return taken
 
     async def _before_deadline(
         self, waiting: Awaitable[T], deadline: float | None, method: str, url: URL
