@@ -1,6 +1,6 @@
 """
-The ``zendesk-ivr`` command: audit, export, graph, sandbox, and the migrations plan, apply and
-reroute.
+The ``zendesk-ivr`` command: audit, export, graph, sandbox, the migrations plan, apply and
+reroute, and IVRs as code: pull, check and schema.
 
 Exit codes: 0 when nothing at or above ``--fail-on`` was found (or the command did its job),
 1 when the audit found something that bad (or an apply stopped on a failed step, or was not
@@ -21,6 +21,7 @@ from typing import Final, NoReturn
 
 from .._exceptions import ZendeskError
 from .._files import write_atomically
+from .ascode import check_command, pull_command, schema_command
 from .commands import audit_command, export_command, graph_command, sandbox_command
 from .errors import UsageError, fail
 from .migrate import apply_command, map_command, plan_command, reroute_command
@@ -38,6 +39,9 @@ _COMMANDS: Final = {
     "plan": plan_command,
     "apply": apply_command,
     "reroute": reroute_command,
+    "pull": pull_command,
+    "check": check_command,
+    "schema": schema_command,
 }
 
 

@@ -1,0 +1,94 @@
+"""
+`check_ivr_file`: the audit's rules run on an IVR file offline, each finding at its line, and
+the problems a plan would refuse that the file alone shows (two IVRs of one name...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from ..analysis._audit import DEFAULT_RULES, AuditContext, Finding, Rule, audit_ivrs
+from ._problems import FileFinding
+from ._read import IvrFile
+
+__all__ = ["check_ivr_file"]
+
+#: The field of its route, menu or IVR that a rule's finding is about.
+_FOCUS: Final = {
+    "dead_key": ".options.menu_id",
+    "missing_group": ".options.group_ids",
+    "unknown_group": ".options.group_ids",
+    "invalid_phone_number": ".options.phone_number",
+    "unknown_greeting": ".greeting_id",
+    "no_phone_number": ".phone_number_ids",
+}
+
+
+def check_ivr_file(ivr_file: IvrFile, *, rules: Sequence[Rule] = DEFAULT_RULES) -> list[FileFinding]:
+    """
+    What is wrong with *ivr_file*, offline, in the order of its lines: *rules* (the audit's, by
+    default) run on its models, then names used twice where a plan needs them once.
+
+    Offline, a group or greeting the file names is taken to exist (``plan`` looks them up); one
+    it writes by id is one that no longer existed when the file was pulled, so the audit's
+    ``unknown_group`` and ``unknown_greeting`` rules report it.
+    """
+    context = AuditContext(
+        group_ids=frozenset(ivr_file.group_names),
+        greeting_ids=frozenset(
+            menu.greeting_id
+            for ivr in ivr_file.ivrs
+            for menu in ivr.menus
+            if isinstance(menu.greeting_id, str)
+        ),
+    )
+    findings = [
+        _located(ivr_file, finding)
+        for finding in audit_ivrs(ivr_file.ivrs, context=context, rules=rules)
+    ]
+    findings += _duplicate_names(ivr_file)
+    return sorted(findings, key=lambda f: (f.line, f.column))
+
+
+def _located(ivr_file: IvrFile, finding: Finding) -> FileFinding:
+    object_id = finding.route_id or finding.menu_id or finding.ivr_id
+    path = ivr_file.path_of(object_id) if object_id is not None else None
+    message = finding.message
+    if finding.rule == "dead_key":
+        # A target the file names but its IVR lacks has a stand-in id: show the name instead.
+        for stand_in, name in ivr_file.menu_names.items():
+            message = re.sub(rf"\bmenu {stand_in}\b", f"menu {name!r}", message)
+    return ivr_file.finding(
+        f"{path or '$'}{_FOCUS.get(finding.rule, '.name')}",
+        finding.rule,
+        message,
+        severity=finding.severity,
+    )
+
+
+def _duplicate_names(ivr_file: IvrFile) -> Iterable[FileFinding]:
+    """Plans match IVRs, and menus within an IVR, by name: a name used twice is refused."""
+    seen: dict[str, int] = {}
+    for i, ivr in enumerate(ivr_file.ivrs):
+        if ivr.name in seen:
+            first = ivr_file.locate(f"$.ivrs[{seen[ivr.name]}].name")[0]
+            yield ivr_file.finding(
+                f"$.ivrs[{i}].name",
+                "duplicate_name",
+                f"IVR {ivr.name!r} is named like the IVR on line {first}: plan finds IVRs by "
+                "name, so it refuses two of one name",
+            )
+        seen.setdefault(ivr.name, i)
+        menus: dict[str, int] = {}
+        for j, menu in enumerate(ivr.menus):
+            if menu.name in menus:
+                first = ivr_file.locate(f"$.ivrs[{i}].menus[{menus[menu.name]}].name")[0]
+                yield ivr_file.finding(
+                    f"$.ivrs[{i}].menus[{j}].name",
+                    "duplicate_name",
+                    f"IVR {ivr.name!r}, menu {menu.name!r} is named like the menu on line "
+                    f"{first}: plan finds menus by name, so it refuses two of one name",
+                )
+            menus.setdefault(menu.name, j)
