@@ -21,18 +21,12 @@ if TYPE_CHECKING:
 
 
 async def pull_command(args: argparse.Namespace, out: IO[str]) -> int:
-    from .._files import write_atomically  # noqa: PLC0415 - each command imports its own
-    from ..ascode._schema import MODELINE, SCHEMA_FILE_NAME, is_schema_file, schema_text  # noqa: PLC0415
+    from ..ascode._schema import MODELINE, SCHEMA_FILE_NAME  # noqa: PLC0415 - its own imports
     from ..ascode._write import pull_ivr_file  # noqa: PLC0415
     from .connect import connect  # noqa: PLC0415
     from .progress import Progress  # noqa: PLC0415
 
-    existing = None
-    if args.output and Path(args.output).exists():
-        try:
-            existing = Path(args.output).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {args.output} to bring it up to date: {exc}") from None
+    existing = _existing(args.output) if args.output else None
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
@@ -45,18 +39,39 @@ async def pull_command(args: argparse.Namespace, out: IO[str]) -> int:
             file=sys.stderr,
         )
         return 0
-    schema = Path(args.output).parent / SCHEMA_FILE_NAME
-    if MODELINE not in text:
-        return 0  # the person's file points its editor elsewhere
-    if schema.exists() and not is_schema_file(schema.read_text(encoding="utf-8", errors="replace")):
+    if MODELINE in text:  # else the person's file points its editor elsewhere
+        _write_schema_beside(args.output)
+    return 0
+
+
+def _existing(path: str) -> str | None:
+    """The text of the file pull brings up to date; None when there is none yet."""
+    if not Path(path).exists():
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path} to bring it up to date: {exc}") from None
+
+
+def _write_schema_beside(path: str) -> None:
+    """The schema the file's $schema line names, beside it; never over a file not ours."""
+    from .._files import write_atomically  # noqa: PLC0415
+    from ..ascode._schema import SCHEMA_FILE_NAME, is_schema_file, schema_text  # noqa: PLC0415
+
+    schema = Path(path).parent / SCHEMA_FILE_NAME
+    if not schema.exists():
+        write_atomically(schema, schema_text())
+        return
+    current = schema.read_text(encoding="utf-8", errors="replace")
+    if not is_schema_file(current):
         print(
             f"zendesk-ivr: warning: {schema} was not written by zendesk-ivr: left as it is, "
             "though the file's $schema line points to it",
             file=sys.stderr,
         )
-    elif not schema.exists() or schema.read_text(encoding="utf-8") != schema_text():
+    elif current != schema_text():
         write_atomically(schema, schema_text())
-    return 0
 
 
 async def check_command(args: argparse.Namespace, out: IO[str]) -> int:
@@ -141,9 +156,7 @@ async def plan_ivr_file_for(
             greetings=objects.greetings,
             phone_numbers=objects.phone_numbers,
         )
-        return plan_resolved(
-            resolution, tree, prune=args.prune, skip_dangling=args.skip_dangling
-        )
+        return plan_resolved(resolution, tree, prune=args.prune, skip_dangling=args.skip_dangling)
     except IvrFileRefused as refused:
         for finding in refused.findings:
             print(finding, file=sys.stderr)

@@ -107,16 +107,24 @@ async def graph_command(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 async def sandbox_command(args: argparse.Namespace, out: IO[str]) -> int:
-    from ..testing import FakeZendesk, seed_demo_account  # noqa: PLC0415 - only here
+    from ..testing import (  # noqa: PLC0415 - only here
+        FakeZendesk,
+        seed_demo_account,
+        seed_demo_copy_target,
+    )
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with await FakeZendesk.start(host=args.host, port=args.port) as fake:
-        demo = seed_demo_account(fake, ivrs=args.ivrs)
+        if args.copy_target:
+            seed_demo_copy_target(fake, ivrs=args.ivrs)
+            what = "the demo's groups, greetings and numbers under other ids, and no IVRs"
+        else:
+            what = f"{len(seed_demo_account(fake, ivrs=args.ivrs).ivr_ids)} IVRs"
         out.write(
-            f"Sandbox Zendesk with {len(demo.ivr_ids)} IVRs running at {fake.url}\n"
+            f"Sandbox Zendesk with {what} running at {fake.url}\n"
             f"  export ZENDESK_BASE_URL={fake.url}\n"
             f"  export ZENDESK_EMAIL={fake.email}\n"
             f"  export ZENDESK_API_TOKEN={fake.api_token}\n"

@@ -167,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--ivrs", type=_count, default=300, help="IVRs in the demo account (default: %(default)s)"
     )
+    sandbox.add_argument(
+        "--copy-target",
+        action="store_true",
+        help="serve a second account instead: the demo account's groups, greetings and Talk "
+        "numbers under other ids, and no IVRs, to copy the demo's IVRs to by name",
+    )
     return parser
 
 

@@ -26,7 +26,9 @@ _FOCUS: Final = {
 }
 
 
-def check_ivr_file(ivr_file: IvrFile, *, rules: Sequence[Rule] = DEFAULT_RULES) -> list[FileFinding]:
+def check_ivr_file(
+    ivr_file: IvrFile, *, rules: Sequence[Rule] = DEFAULT_RULES
+) -> list[FileFinding]:
     """
     What is wrong with *ivr_file*, offline, in the order of its lines: *rules* (the audit's, by
     default) run on its models, then names used twice where a plan needs them once.

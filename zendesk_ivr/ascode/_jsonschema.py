@@ -147,7 +147,9 @@ class Validator:
             yield from self._errors({**target, **_without(schema, "$ref")}, value, path)
             return
         if "type" in schema and not _has_type(value, schema["type"]):
-            yield SchemaError(path, f"expected {title or _type_words(schema['type'])}, got {show(value)}")
+            yield SchemaError(
+                path, f"expected {title or _type_words(schema['type'])}, got {show(value)}"
+            )
             return
         if "const" in schema and not _same(value, schema["const"]):
             yield SchemaError(path, f"expected {show(schema['const'])}, got {show(value)}")
@@ -224,7 +226,9 @@ class Validator:
                 yield SchemaError(path, f"{what} needs one of {', '.join(names)}{has}")
             else:
                 found = ", ".join(str(o.get("title") or o["required"][0]) for o in present)
-                yield SchemaError(path, f"{what} takes only one of {', '.join(names)}: found {found}")
+                yield SchemaError(
+                    path, f"{what} takes only one of {', '.join(names)}: found {found}"
+                )
             return
         if isinstance(value, list | dict):
             # Only one alternative takes a list (or a mapping): what is wrong is inside it.

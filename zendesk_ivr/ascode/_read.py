@@ -79,9 +79,7 @@ class IvrFile:
     group_names: Mapping[int, str]
     phone_numbers: Mapping[int, str]
     menu_names: Mapping[int, str]
-    locations: Mapping[str, tuple[int, int]] = field(
-        converter=_locations, eq=False, repr=False
-    )
+    locations: Mapping[str, tuple[int, int]] = field(converter=_locations, eq=False, repr=False)
 
     def locate(self, path: str) -> tuple[int, int]:
         """
@@ -135,7 +133,9 @@ def load_ivr_file(path: str | os.PathLike[str]) -> IvrFile:
     except OSError as exc:
         raise InvalidIvrFile(f"cannot read {where}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise InvalidIvrFile(f"{where} is not UTF-8 text: byte {exc.start} cannot be read") from None
+        raise InvalidIvrFile(
+            f"{where} is not UTF-8 text: byte {exc.start} cannot be read"
+        ) from None
     return parse_ivr_file(text, file=where)
 
 
@@ -276,7 +276,9 @@ class _Builder:
         overflow = tuple(data.get("overflow", ()))
         return IvrRoute(next(self._ids), keypress, action, options, overflow_options=overflow)
 
-    def options(self, data: Mapping[str, Any], menus: Mapping[str, int]) -> tuple[str, RouteOptions]:
+    def options(
+        self, data: Mapping[str, Any], menus: Mapping[str, int]
+    ) -> tuple[str, RouteOptions]:
         tags = tuple(data["tags"]) if "tags" in data else None
         if "group" in data or "voicemail" in data:
             action = "group" if "group" in data else "voicemail"

@@ -127,7 +127,7 @@ def resolve_ivr_file(
     """
     ivrs = current.ivrs if isinstance(current, IvrTree) else tuple(current)
     groups, greetings, phone_numbers = tuple(groups), tuple(greetings), tuple(phone_numbers)
-    built_in = {g.id for g in greetings if isinstance(g.id, str)}
+    built_in: set[int | str] = {g.id for g in greetings if isinstance(g.id, str)}
     file_ivrs, greeting_names = _named_greetings(ivr_file, built_in)
     references = References(ivr_file.group_names, greeting_names, ivr_file.phone_numbers)
     state = DesiredState(file_ivrs, None, references)
@@ -294,11 +294,18 @@ def _as_the_account_has_it(
         targets = {m.id: c.id for m, c in ((m, pairs.get(m.id)) for m in ivr.menus) if c}
         menus = []
         for menu in ivr.menus:
-            routes_now = _unique(pairs[menu.id].routes, lambda r: r.keypress) if menu.id in pairs else {}
+            routes_now = (
+                _unique(pairs[menu.id].routes, lambda r: r.keypress) if menu.id in pairs else {}
+            )
             routes = []
             for route in menu.routes:
                 options = _options_for(
-                    route, routes_now.get(route.keypress), id_map, targets, known_menus, ivr
+                    route,
+                    now=routes_now.get(route.keypress),
+                    id_map=id_map,
+                    targets=targets,
+                    known_menus=known_menus,
+                    ivr=ivr,
                 )
                 routes.append(attrs.evolve(route, options=options))
             menus.append(attrs.evolve(menu, routes=tuple(routes)))
@@ -321,6 +328,7 @@ def _menu_pairs(desired: Ivr, current: Ivr) -> dict[int, IvrMenu]:
 
 def _options_for(
     route: IvrRoute,
+    *,
     now: IvrRoute | None,
     id_map: IdMap,
     targets: Mapping[int, int],
@@ -333,13 +341,14 @@ def _options_for(
     if now is not None and now.action == route.action and type(now.options) is type(options):
         account = now.options
         assert not isinstance(account, UnknownOptions)
-        translated = _translated(options, id_map, targets)
+        translated: Any = _translated(options, id_map, targets)
         if translated is not None and attrs.evolve(translated, extra=account.extra) == account:
             # The same: sent (if at all) exactly as the account holds it.
             return UnknownOptions(route.action, copy.deepcopy(_CONVERTER.unstructure(account)))
         if isinstance(account.read_as, Mapping):
             # Changed: what the account holds with the changed fields replaced.
-            return attrs.evolve(options, extra=account.extra, read_as=account.read_as)  # type: ignore[arg-type]
+            changed: Any = options
+            return attrs.evolve(changed, extra=account.extra, read_as=account.read_as)  # type: ignore[no-any-return]
     if (
         isinstance(options, MenuOptions)
         and options.menu_id in known_menus
@@ -421,7 +430,7 @@ def _dangling_finding(ivr_file: IvrFile, dangling: DanglingReference) -> FileFin
         if dangling.menu is None:
             if dangling.id in ivr.phone_number_ids:
                 path += f".phone_number_ids[{ivr.phone_number_ids.index(dangling.id)}]"
-            message = f"IVR {ivr.name!r} answers phone number {dangling.id}, which the account does not have"
+            message = f"IVR {ivr.name!r} answers phone number {dangling.id}{_NOT_THERE}"
             break
         for j, menu in enumerate(ivr.menus):
             if menu.name != dangling.menu:
@@ -429,25 +438,30 @@ def _dangling_finding(ivr_file: IvrFile, dangling: DanglingReference) -> FileFin
             path += f".menus[{j}]"
             if dangling.keypress is None:
                 path += ".greeting_id"
-                message = f"{_place(dangling)} plays greeting {dangling.id}, which the account does not have"
+                message = f"{_place(dangling)} plays greeting {dangling.id}{_NOT_THERE}"
                 break
             for k, route in enumerate(menu.routes):
                 if route.keypress == dangling.keypress:
                     path += f".routes[{k}].options" + _DANGLING_FIELD[dangling.kind]
             if dangling.kind == "menu":
                 name = ivr_file.menu_names.get(dangling.id)
-                what = f"{name!r}, which is not a menu of this IVR" if name else (
-                    f"{dangling.id}, which no longer exists"
+                what = (
+                    f"{name!r}, which is not a menu of this IVR"
+                    if name
+                    else (f"{dangling.id}, which no longer exists")
                 )
                 message = f"{_place(dangling)} goes to menu {what}"
             else:
                 noun = dangling.kind.replace("_", " ")
-                message = f"{_place(dangling)} uses {noun} {dangling.id}, which the account does not have"
+                message = (
+                    f"{_place(dangling)} uses {noun} {dangling.id}, which the account does not have"
+                )
             break
         break
     return ivr_file.finding(path, "dangling", message)
 
 
+_NOT_THERE: Final = ", which the account does not have"
 _DANGLING_FIELD: Final = {
     "menu": ".menu_id",
     "group": ".group_ids",

@@ -30,7 +30,11 @@ _ID_PREFIX: Final = "urn:zendesk-ivr:ivr-file:"
 @functools.cache
 def schema_text() -> str:
     """The schema's JSON text, as shipped."""
-    return resources.files("zendesk_ivr.ascode").joinpath("ivrs.schema.json").read_text(encoding="utf-8")
+    return (
+        resources.files("zendesk_ivr.ascode")
+        .joinpath("ivrs.schema.json")
+        .read_text(encoding="utf-8")
+    )
 
 
 @functools.cache

@@ -81,7 +81,8 @@ class _Names:
 
     def number(self, phone_id: int, notes: list[str]) -> str | int:
         if phone_id in self.numbers:
-            return DoubleQuotedScalarString(self.numbers[phone_id])
+            number: str = DoubleQuotedScalarString(self.numbers[phone_id])
+            return number
         notes.append(f"phone number {phone_id} no longer exists")
         return phone_id
 
@@ -113,9 +114,7 @@ def dump_ivr_file(
         return dump(document)
     root = parse(existing, file="the existing file").root
     if not (isinstance(root, CommentedMap) and isinstance(root.get("ivrs"), CommentedSeq)):
-        raise InvalidIvrFile(
-            "the existing file is not an IVR file (no ivrs list): not replaced"
-        )
+        raise InvalidIvrFile("the existing file is not an IVR file (no ivrs list): not replaced")
     _merge_map(root, document)
     return dump(root)
 
@@ -347,7 +346,9 @@ def _plain(value: Any) -> Any:
     """What *value* means, whatever its spelling: a single group is a list of one."""
     if isinstance(value, Mapping):
         return {
-            _key_text(k): _plain([v] if k in ("group", "voicemail") and not isinstance(v, list) else v)
+            _key_text(k): _plain(
+                [v] if k in ("group", "voicemail") and not isinstance(v, list) else v
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -359,4 +360,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, int):
         return int(value)
     return value
-

@@ -80,7 +80,7 @@ def parse(text: str, *, file: str) -> Parsed:
     values: dict[Path, tuple[int, int]] = {(): (1, 1)}
     keys: dict[Path, tuple[int, int]] = {}
     try:
-        document = _plain(root, (), values, keys, set(), 0)
+        document = _plain(root, (), values=values, keys=keys, seen=set(), depth=0)
     except _Unreadable as exc:
         raise _invalid(file, exc.line, exc.column, str(exc)) from None
     return Parsed(root, document, values, keys)
@@ -100,6 +100,7 @@ def dump(root: Any, *, yaml: YAML | None = None) -> str:
 def _plain(
     node: Any,
     path: Path,
+    *,
     values: dict[Path, tuple[int, int]],
     keys: dict[Path, tuple[int, int]],
     seen: set[int],
@@ -125,19 +126,20 @@ def _plain(
             values[child] = _position(node.lc.value, key, keys[child])
             if name in result:
                 raise _Unreadable(
-                    f"key {name} appears twice (as {_written(written[name])} and "
-                    f"{_written(key)})",
+                    f"key {name} appears twice (as {_written(written[name])} and {_written(key)})",
                     *keys[child],
                 )
             written[name] = key
-            result[name] = _plain(value, child, values, keys, seen, depth + 1)
+            result[name] = _plain(
+                value, child, values=values, keys=keys, seen=seen, depth=depth + 1
+            )
         return result
     if isinstance(node, CommentedSeq):
         items = []
         for index, value in enumerate(node):
             child = (*path, index)
             values[child] = _position(node.lc.item, index, here)
-            items.append(_plain(value, child, values, keys, seen, depth + 1))
+            items.append(_plain(value, child, values=values, keys=keys, seen=seen, depth=depth + 1))
         return items
     if isinstance(node, bool) or node is None:
         return node
