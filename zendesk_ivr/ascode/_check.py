@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from ..analysis._audit import DEFAULT_RULES, AuditContext, Finding, Rule, audit_ivrs
+from .._models import ACTIONS, UnknownOptions
+from ..analysis._audit import DEFAULT_RULES, AuditContext, Finding, Rule, Severity, audit_ivrs
 from ._problems import FileFinding
 from ._read import IvrFile
 
@@ -51,6 +52,7 @@ def check_ivr_file(
         for finding in audit_ivrs(ivr_file.ivrs, context=context, rules=rules)
     ]
     findings += _duplicate_names(ivr_file)
+    findings += _unknown_actions(ivr_file)
     return sorted(findings, key=lambda f: (f.line, f.column))
 
 
@@ -94,3 +96,19 @@ def _duplicate_names(ivr_file: IvrFile) -> Iterable[FileFinding]:
                     f"{first}: plan finds menus by name, so it refuses two of one name",
                 )
             menus.setdefault(menu.name, j)
+
+
+def _unknown_actions(ivr_file: IvrFile) -> Iterable[FileFinding]:
+    """An action this release does not know is sent as it is: an API that lacks it refuses it."""
+    for i, ivr in enumerate(ivr_file.ivrs):
+        for j, menu in enumerate(ivr.menus):
+            for k, route in enumerate(menu.routes):
+                if isinstance(route.options, UnknownOptions) and route.action not in ACTIONS:
+                    yield ivr_file.finding(
+                        f"$.ivrs[{i}].menus[{j}].routes[{k}]",
+                        "unknown_action",
+                        f"IVR {ivr.name!r}, menu {menu.name!r}, key {route.keypress} uses action "
+                        f"{route.action!r}, which this release does not know: it is sent as it "
+                        "is, and an account whose API does not know it refuses it",
+                        severity=Severity.WARNING,
+                    )

@@ -97,7 +97,9 @@ def dump_ivr_file(
 ) -> str:
     """
     *ivrs* as an IVR file, every reference by name: groups and greetings by their names in
-    *groups* and *greetings*, Talk numbers by number (from *phone_numbers*), menus by name. A
+    *groups* and *greetings*, Talk numbers by number (from *phone_numbers*), menus by name;
+    IVRs in the order of their names, menus the default first and then by name, routes by
+    keypress (``0``-``9``, ``*``, ``#``, ``default``). A
     reference to something with no name there (a deleted group) is written by id, with a
     comment saying it no longer exists; a built-in greeting by its id (``voicemail_en``).
 
@@ -144,7 +146,9 @@ async def pull_ivr_file(client: Client, *, existing: str | None = None) -> str:
 def _document(ivrs: tuple[Ivr, ...], names: _Names) -> CommentedMap:
     root = CommentedMap()
     root["version"] = 1
-    root["ivrs"] = CommentedSeq(_ivr(ivr, names) for ivr in ivrs)
+    # In an order of their own, not the account's (ids, creation), so that two accounts with
+    # the same IVRs pull to the same file.
+    root["ivrs"] = CommentedSeq(_ivr(ivr, names) for ivr in sorted(ivrs, key=lambda i: i.name))
     root.yaml_set_start_comment(MODELINE)
     return root
 
@@ -162,7 +166,8 @@ def _ivr(ivr: Ivr, names: _Names) -> CommentedMap:
     node["phone_numbers"] = _flow(names.number(p, notes) for p in ivr.phone_number_ids)
     _note(node, "phone_numbers", notes)
     if ivr.menus:
-        node["menus"] = CommentedSeq(_menu(menu, ivr, names) for menu in ivr.menus)
+        menus = sorted(ivr.menus, key=lambda m: (not m.default, m.name))
+        node["menus"] = CommentedSeq(_menu(menu, ivr, names) for menu in menus)
     return node
 
 
