@@ -41,13 +41,16 @@ def add_objects(fake: FakeZendesk, *, other_ids: bool = False) -> Objects:
     if other_ids:
         greetings = {name: fake.add_greeting(name) for name in reversed(GREETINGS)}
         groups = {name: fake.add_group(name) for name in reversed(GROUPS)}
-        numbers = {n: fake.add_phone_number(n, phone_number_id=360000900000 + i)
-                   for i, n in enumerate(NUMBERS)}
+        numbers = {
+            n: fake.add_phone_number(n, phone_number_id=360000900000 + i)
+            for i, n in enumerate(NUMBERS)
+        }
         return Objects(groups, greetings, numbers, -1, -1)
     groups = {name: fake.add_group(name) for name in GROUPS}
     greetings = {name: fake.add_greeting(name) for name in GREETINGS}
-    numbers = {n: fake.add_phone_number(n, phone_number_id=360000800000 + i)
-               for i, n in enumerate(NUMBERS)}
+    numbers = {
+        n: fake.add_phone_number(n, phone_number_id=360000800000 + i) for i, n in enumerate(NUMBERS)
+    }
     deleted_group = fake.add_group("Retired")
     fake.delete_group(deleted_group)
     deleted_greeting = fake.add_greeting("Summer sale")
@@ -96,13 +99,15 @@ def trees(draw: st.DrawFn, *, dangling: bool = False) -> list[dict[str, Any]]:
             keys = draw(st.lists(st.sampled_from(KEYPRESSES), max_size=4, unique=True))
             greeting = draw(st.sampled_from([None, 0, 1, "voicemail_en", *(["gone"] * dangling)]))
             routes = {key: draw(route) for key in keys}
-            if dangling and routes and draw(st.booleans()):
+            broken: bool = dangling and bool(routes) and draw(st.booleans())
+            if broken:
                 key = draw(st.sampled_from(sorted(routes)))
                 routes[key] = (draw(st.sampled_from(["gone group", "dead key"])), 0, None, [])
             menus.append({"greeting": greeting, "routes": routes})
         phones = draw(st.lists(st.integers(0, len(NUMBERS) - 1), max_size=2, unique=True))
-        specs.append({"name": name, "menus": list(zip(menu_names, menus, strict=True)),
-                      "phones": phones})
+        specs.append(
+            {"name": name, "menus": list(zip(menu_names, menus, strict=True)), "phones": phones}
+        )
     return specs
 
 
@@ -118,8 +123,9 @@ def planted(spec: dict[str, Any], objects: Objects) -> dict[str, Any]:
         elif isinstance(greeting, int):
             greeting = greetings[greeting]
         routes = []
-        for key, (action, arg, tags, overflow) in menu["routes"].items():
+        for key, (kind, arg, tags, overflow) in menu["routes"].items():
             options: dict[str, Any]
+            action = kind
             if action in ("group", "voicemail"):
                 options = {"group_ids": sorted({groups[arg], groups[(arg * 3) % len(groups)]})}
             elif action == "menu":
@@ -127,20 +133,29 @@ def planted(spec: dict[str, Any], objects: Objects) -> dict[str, Any]:
             elif action == "phone_number":
                 options = {"phone_number": f"+1617555{arg:04d}"}
             elif action == "textback":
-                options = {"textback_phone_number_id": numbers[arg % len(numbers)],
-                           "sms_text": TEXTS[arg % len(TEXTS)]}
-            elif action == "gone group":
+                options = {
+                    "textback_phone_number_id": numbers[arg % len(numbers)],
+                    "sms_text": TEXTS[arg % len(TEXTS)],
+                }
+            elif kind == "gone group":
                 action, options = "group", {"group_ids": [groups[0], objects.deleted_group]}
-            elif action == "dead key":
+            elif kind == "dead key":
                 action, options = "menu", {"menu_id": 4_000_000_000 + arg}
             else:
                 options = {"queue": arg, "note": "sent as it is"}
             if tags is not None and action != "callback":
                 options["tags"] = tags
-            routes.append({"keypress": key, "action": action, "options": options,
-                           "overflow_options": overflow})
-        menus.append({"name": name, "default": index == 0, "greeting_id": greeting,
-                      "routes": routes})
+            routes.append(
+                {
+                    "keypress": key,
+                    "action": action,
+                    "options": options,
+                    "overflow_options": overflow,
+                }
+            )
+        menus.append(
+            {"name": name, "default": index == 0, "greeting_id": greeting, "routes": routes}
+        )
     return {
         "name": spec["name"],
         "phone_number_ids": [numbers[i] for i in spec["phones"]],

@@ -1,7 +1,7 @@
 """
 The public surface: the top level (client, models, errors, OAuth, limiter) and the tools'
-subpackages, `zendesk_ivr.migration` and `zendesk_ivr.analysis`. What each `__all__` promises,
-and what none of them may miss.
+subpackages, `zendesk_ivr.migration`, `zendesk_ivr.analysis` and `zendesk_ivr.ascode`. What each
+`__all__` promises, and what none of them may miss.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import pytest
 
 import zendesk_ivr
 import zendesk_ivr.analysis
+import zendesk_ivr.ascode
 import zendesk_ivr.migration
 
-PUBLIC = (zendesk_ivr, zendesk_ivr.migration, zendesk_ivr.analysis)
+PUBLIC = (zendesk_ivr, zendesk_ivr.migration, zendesk_ivr.analysis, zendesk_ivr.ascode)
 GROUPS = {
     "zendesk_ivr": [
         "The client, its resources and settings",
@@ -39,6 +40,12 @@ GROUPS = {
         "Auditing",
         "The rules, in the order DEFAULT_RULES runs them",
         "Drawing call flows",
+    ],
+    "zendesk_ivr.ascode": [
+        "Reading and checking IVR files",
+        "IVR files and accounts",
+        "The schema",
+        "Errors (under zendesk_ivr.ZendeskError)",
     ],
 }
 
@@ -201,14 +208,15 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 def test_importing_the_package_does_not_import_the_network_stack() -> None:
     # The command line's --help and an offline check of a file start without aiohttp.
-    code = (
-        "import sys, zendesk_ivr; "
-        "print(sorted(m for m in ('aiohttp', 'yarl', 'cattrs') if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    for package in ("zendesk_ivr", "zendesk_ivr.ascode"):
+        code = (
+            f"import sys, {package}; print(sorted(m for m in "
+            "('aiohttp', 'yarl', 'cattrs', 'ruamel', 'ruamel.yaml') if m in sys.modules))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        assert out.strip() == "[]", package
     code = "import sys, zendesk_ivr; zendesk_ivr.Client; print('aiohttp' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -5,8 +5,8 @@ through the ``yaml-language-server`` line, and ``check`` runs it with this modul
 compare its verdicts with the reference implementation's; importing that at run time would cost
 ``check`` a tenth of a second.)
 
-A keyword this module does not know raises `UnsupportedSchema` when the schema is loaded, so the
-schema cannot quietly use one that is then not checked.
+A keyword this module does not know is a ValueError when the schema is loaded, so the schema
+cannot quietly use one that is then not checked.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
-__all__ = ["SchemaError", "UnsupportedSchema", "Validator"]
+__all__ = ["SchemaError", "Validator"]
 
 #: A place in a document: mapping keys and list indices from the root.
 Path = tuple[str | int, ...]
@@ -57,10 +57,6 @@ _TYPE_WORDS: Final = {
 }
 
 
-class UnsupportedSchema(ValueError):
-    """The schema uses a keyword (or a reference) this module does not check."""
-
-
 @frozen
 class SchemaError:
     """
@@ -88,10 +84,10 @@ class Validator:
         if isinstance(schema, bool):
             return
         if not isinstance(schema, Mapping):
-            raise UnsupportedSchema(f"a schema must be an object or a boolean, got {schema!r}")
+            raise ValueError(f"a schema must be an object or a boolean, got {schema!r}")
         unknown = set(schema) - _CHECKED - _ANNOTATIONS
         if unknown:
-            raise UnsupportedSchema(f"keywords not checked here: {sorted(unknown)}")
+            raise ValueError(f"keywords not checked here: {sorted(unknown)}")
         if "$ref" in schema:
             self._resolve(schema["$ref"])
         for key in ("items", "additionalProperties", "propertyNames", "not"):
@@ -106,14 +102,14 @@ class Validator:
 
     def _resolve(self, ref: str) -> Mapping[str, Any]:
         if not ref.startswith("#/"):
-            raise UnsupportedSchema(f"only references within the schema are checked: {ref}")
+            raise ValueError(f"only references within the schema are checked: {ref}")
         node: Any = self.schema
         for part in ref[2:].split("/"):
             if not isinstance(node, Mapping) or part not in node:
-                raise UnsupportedSchema(f"dangling reference {ref}")
+                raise ValueError(f"dangling reference {ref}")
             node = node[part]
         if not isinstance(node, Mapping):
-            raise UnsupportedSchema(f"reference {ref} is not a schema")
+            raise ValueError(f"reference {ref} is not a schema")
         return node
 
     def _type_of(self, schema: Any) -> str | Sequence[str]:

@@ -304,18 +304,26 @@ def _index(items: CommentedSeq, item: Any) -> int:
 
 
 def _delete(node: CommentedMap, key: Any) -> None:
-    """Delete *key*, keeping the comment lines under it (they introduce the next key)."""
+    """
+    Delete *key* with its line and the comment lines right above it, which are about it; the
+    comment lines under it introduce the next key and stay. (ruamel keeps the lines above a key
+    either with the key or, after a line that has a comment of its own, with the key before.)
+    """
     token = node.ca.items.get(key, [None, None, None, None])[2]
+    following = token.value.partition("\n")[2] if token is not None else ""
     keys = list(node)
-    if token is not None and keys.index(key) > 0:
-        _, _, following = token.value.partition("\n")
-        if following:
-            before = keys[keys.index(key) - 1]
-            slot = node.ca.items.setdefault(before, [None, None, None, None])
-            if slot[2] is None:
-                slot[2] = CommentToken("\n" + following, token.start_mark, None)
+    index = keys.index(key)
+    if index > 0:
+        slot = node.ca.items.setdefault(keys[index - 1], [None, None, None, None])
+        before = slot[2]
+        if before is not None:
+            own = before.value.partition("\n")[0]
+            if own.strip() or following:
+                before.value = f"{own}\n{following}"
             else:
-                slot[2].value += following
+                slot[2] = None
+        elif following:
+            slot[2] = CommentToken("\n" + following, token.start_mark, None)
     del node[key]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -27,6 +28,10 @@ __all__ = ["Parsed", "dump", "make_yaml", "parse"]
 
 #: How deep an IVR file nests at most is about eight levels; far deeper is not one.
 _MAX_DEPTH: Final = 64
+#: A line indented (or led by "- " and "? ") this far nests far deeper than an IVR file does.
+_MAX_INDENT: Final = 256
+_FLOW: Final = re.compile(r"""[\[\]{}"'\n]|(?<![^\s\[{,])#""")
+_BLOCK_PREFIX: Final = re.compile(r"^[\s?:-]*", re.MULTILINE)
 
 
 def make_yaml() -> YAML:
@@ -66,6 +71,10 @@ def parse(text: str, *, file: str) -> Parsed:
         InvalidIvrFile: not YAML, or YAML an IVR file has no use for (anchors and aliases,
             tags, values JSON cannot hold, keys that are the same once read, far too deep).
     """
+    deep = _far_too_deep(text)
+    if deep is not None:
+        # ruamel.yaml would recurse until Python's limit, which takes seconds to unwind.
+        raise _invalid(file, *deep, "nested far too deeply")
     try:
         root = make_yaml().load(text)
     except MarkedYAMLError as exc:
@@ -89,6 +98,39 @@ def parse(text: str, *, file: str) -> Parsed:
 def _invalid(file: str, line: int, column: int, message: str) -> InvalidIvrFile:
     problem = FileFinding(file=file, line=line, column=column, rule="yaml", message=message)
     return InvalidIvrFile(f"{file} is not readable as YAML: {problem}", problems=[problem])
+
+
+def _far_too_deep(text: str) -> tuple[int, int] | None:
+    """Where *text* nests deeper than `_MAX_DEPTH` brackets or `_MAX_INDENT` columns, if it
+    does: a quick look at brackets outside quotes and comments, and at block indentation."""
+    depth, quote, comment = 0, "", False
+    for match in _FLOW.finditer(text):
+        char = match.group()
+        if char == "\n":
+            comment = False
+            if quote == "'":  # a single-quoted scalar may span lines; a comment may not
+                continue
+        elif comment or (quote and char != quote):
+            continue
+        elif char in "\"'":
+            quote = "" if quote == char else char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return _line_column(text, match.start())
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    for match in _BLOCK_PREFIX.finditer(text):
+        if match.end() - match.start() > _MAX_INDENT:
+            return _line_column(text, match.start())
+    return None
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def dump(root: Any, *, yaml: YAML | None = None) -> str:
