@@ -138,25 +138,17 @@ async def plan_ivr_file_for(
     """The plan for an IVR file; a refusal lists every reason at its line on stderr."""
     import json  # noqa: PLC0415
 
-    from ..ascode._resolve import IvrFileRefused, plan_resolved, resolve_ivr_file  # noqa: PLC0415
-    from ..migration._references import read_account_objects  # noqa: PLC0415
+    from ..ascode._resolve import IvrFileRefused, plan_ivr_file  # noqa: PLC0415
 
     if args.map or args.map_by_name:
         raise UsageError(
             f"{args.file} is an IVR file, which names its groups, greetings and numbers: "
             "--map and --map-by-name are for exports"
         )
-    tree = await client.walk()
-    objects = await read_account_objects(client)
     try:
-        resolution = resolve_ivr_file(
-            ivr_file,
-            tree,
-            groups=objects.groups,
-            greetings=objects.greetings,
-            phone_numbers=objects.phone_numbers,
+        return await plan_ivr_file(
+            client, ivr_file, prune=args.prune, skip_dangling=args.skip_dangling
         )
-        return plan_resolved(resolution, tree, prune=args.prune, skip_dangling=args.skip_dangling)
     except IvrFileRefused as refused:
         for finding in refused.findings:
             print(finding, file=sys.stderr)

@@ -74,28 +74,27 @@ def _located(ivr_file: IvrFile, finding: Finding) -> FileFinding:
 
 def _duplicate_names(ivr_file: IvrFile) -> Iterable[FileFinding]:
     """Plans match IVRs, and menus within an IVR, by name: a name used twice is refused."""
-    seen: dict[str, int] = {}
+    yield from _twice(ivr_file, [ivr.name for ivr in ivr_file.ivrs], "$", "IVR {!r}", "IVR")
     for i, ivr in enumerate(ivr_file.ivrs):
-        if ivr.name in seen:
-            first = ivr_file.locate(f"$.ivrs[{seen[ivr.name]}].name")[0]
+        what = f"IVR {ivr.name!r}, menu {{!r}}"
+        yield from _twice(ivr_file, [m.name for m in ivr.menus], f"$.ivrs[{i}]", what, "menu")
+
+
+def _twice(
+    ivr_file: IvrFile, names: list[str], parent: str, what: str, noun: str
+) -> Iterable[FileFinding]:
+    kind = "ivrs" if noun == "IVR" else "menus"
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in first:
+            line = ivr_file.locate(f"{parent}.{kind}[{first[name]}].name")[0]
             yield ivr_file.finding(
-                f"$.ivrs[{i}].name",
+                f"{parent}.{kind}[{index}].name",
                 "duplicate_name",
-                f"IVR {ivr.name!r} is named like the IVR on line {first}: plan finds IVRs by "
-                "name, so it refuses two of one name",
+                f"{what.format(name)} is named like the {noun} on line {line}: plan finds "
+                f"{noun}s by name, so it refuses two of one name",
             )
-        seen.setdefault(ivr.name, i)
-        menus: dict[str, int] = {}
-        for j, menu in enumerate(ivr.menus):
-            if menu.name in menus:
-                first = ivr_file.locate(f"$.ivrs[{i}].menus[{menus[menu.name]}].name")[0]
-                yield ivr_file.finding(
-                    f"$.ivrs[{i}].menus[{j}].name",
-                    "duplicate_name",
-                    f"IVR {ivr.name!r}, menu {menu.name!r} is named like the menu on line "
-                    f"{first}: plan finds menus by name, so it refuses two of one name",
-                )
-            menus.setdefault(menu.name, j)
+        first.setdefault(name, index)
 
 
 def _unknown_actions(ivr_file: IvrFile) -> Iterable[FileFinding]:

@@ -300,20 +300,19 @@ class _Builder:
         return str(data["action"]), UnknownOptions(str(data["action"]), data.get("options"))
 
     def group(self, ref: str | int) -> int:
-        if isinstance(ref, int):
-            return ref
-        if ref not in self._by_group:
-            self._by_group[ref] = next(self._ids)
-            self.group_names[self._by_group[ref]] = ref
-        return self._by_group[ref]
+        return self._stand_in(ref, self._by_group, self.group_names)
 
     def phone(self, ref: str | int) -> int:
+        return self._stand_in(ref, self._by_phone, self.phone_numbers)
+
+    def _stand_in(self, ref: str | int, ids: dict[str, int], names: dict[int, str]) -> int:
+        """The stand-in id of the name *ref* (one per name), or the id the file writes."""
         if isinstance(ref, int):
             return ref
-        if ref not in self._by_phone:
-            self._by_phone[ref] = next(self._ids)
-            self.phone_numbers[self._by_phone[ref]] = ref
-        return self._by_phone[ref]
+        if ref not in ids:
+            ids[ref] = next(self._ids)
+            names[ids[ref]] = ref
+        return ids[ref]
 
     def menu_target(self, ref: str | int | None, menus: Mapping[str, int]) -> int | None:
         if ref is None or isinstance(ref, int):
