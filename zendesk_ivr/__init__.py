@@ -3,7 +3,8 @@ An async SDK for the Zendesk Talk IVR API: IVRs, IVR menus and IVR routes.
 
 The top level holds what every user needs: the client and its resources, the models, the errors,
 OAuth and the rate limiter. The tools live in public subpackages: `zendesk_ivr.analysis` (the
-audit and call-flow graphs), `zendesk_ivr.migration` (plans, apply, journals), and
+audit and call-flow graphs), `zendesk_ivr.migration` (plans, apply, journals),
+`zendesk_ivr.ascode` (IVR files: YAML by name, checked, planned and pulled), and
 `zendesk_ivr.testing` (the fake Zendesk).
 """
 
