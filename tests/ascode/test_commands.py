@@ -73,6 +73,9 @@ async def test_pull_never_overwrites_what_it_did_not_write(tmp_path: Path) -> No
     async with await FakeZendesk.start() as fake:
         add_objects(fake)
         refused = await run(fake, "pull", "-o", str(other))
+        broken = tmp_path / "broken.yaml"
+        broken.write_text("version: 1\nivrs: [\n", encoding="utf-8")
+        unreadable = await run(fake, "pull", "-o", str(broken))
         kept = await run(fake, "pull", "-o", str(ours))
         # A schema pull wrote (an older one, say) is brought up to date.
         (tmp_path / SCHEMA_FILE_NAME).write_text('{"$id": "urn:zendesk-ivr:ivr-file:0"}', "utf-8")
@@ -82,6 +85,9 @@ async def test_pull_never_overwrites_what_it_did_not_write(tmp_path: Path) -> No
     assert refused[0] == 2
     assert "not an IVR file" in refused[2]
     assert other.read_text(encoding="utf-8") == "# someone else's\nsettings: {a: 1}\n"
+    assert unreadable[0] == 2
+    assert f"{broken}:3:1: yaml: " in unreadable[2]
+    assert broken.read_text(encoding="utf-8") == "version: 1\nivrs: [\n"
     assert kept[0] == 0
     assert "was not written by zendesk-ivr" in kept[2]
     assert ours.read_text(encoding="utf-8").endswith("ivrs: []\n")

@@ -30,7 +30,7 @@ async def pull_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            text = await pull_ivr_file(client, existing=existing)
+            text = await pull_ivr_file(client, existing=existing, file=args.output or "")
     out.write(text)
     if not args.output:
         print(

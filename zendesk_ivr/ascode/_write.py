@@ -94,6 +94,7 @@ def dump_ivr_file(
     greetings: Iterable[Greeting],
     phone_numbers: Iterable[PhoneNumber],
     existing: str | None = None,
+    file: str = "the existing file",
 ) -> str:
     """
     *ivrs* as an IVR file, every reference by name: groups and greetings by their names in
@@ -105,7 +106,8 @@ def dump_ivr_file(
 
     With *existing* (the text of the file as it is), the file is brought up to date instead:
     IVRs and menus are matched by name, routes by keypress, and only what differs is replaced,
-    so comments, order and quoting stay wherever the data did not change.
+    so comments, order and quoting stay wherever the data did not change. *file* names the
+    existing file in problems.
 
     Raises:
         InvalidIvrFile: *existing* is not an IVR file (nothing is merged into it).
@@ -114,14 +116,16 @@ def dump_ivr_file(
     document = _document(tuple(ivrs), names)
     if existing is None:
         return dump(document)
-    root = parse(existing, file="the existing file").root
+    root = parse(existing, file=file).root
     if not (isinstance(root, CommentedMap) and isinstance(root.get("ivrs"), CommentedSeq)):
-        raise InvalidIvrFile("the existing file is not an IVR file (no ivrs list): not replaced")
+        raise InvalidIvrFile(f"{file} is not an IVR file (it has no ivrs list): not replaced")
     _merge_map(root, document)
     return dump(root)
 
 
-async def pull_ivr_file(client: Client, *, existing: str | None = None) -> str:
+async def pull_ivr_file(
+    client: Client, *, existing: str | None = None, file: str = "the existing file"
+) -> str:
     """
     The IVRs of *client*'s account as an IVR file (`dump_ivr_file`): the IVR tree and the
     account's groups, greetings and Talk numbers are read concurrently.
@@ -137,6 +141,7 @@ async def pull_ivr_file(client: Client, *, existing: str | None = None) -> str:
         greetings=objects.greetings,
         phone_numbers=objects.phone_numbers,
         existing=existing,
+        file=file,
     )
 
 
