@@ -125,6 +125,7 @@ BROKEN = [
     ('    phone_numbers: ["+12125551001"]', "    phone_number: [1]", "4:5", "unknown key"),
     ('    phone_numbers: ["+12125551001"]', "    phone_numbers: [abc]", "4:21", "Talk number"),
     ("      - name: Billing", "      - name: ''", "16:15", "must not be empty"),
+    ("      - name: Billing", "      - name: '  '", "16:15", "not blank"),
     ("      - name: Billing", "      - nam: Billing", "16:9", "missing name"),
 ]
 

@@ -341,3 +341,39 @@ def _diff(before: str, after: str) -> tuple[list[str], list[str]]:
     return [x[2:] for x in lines if x.startswith("- ")], [
         x[2:] for x in lines if x.startswith("+ ")
     ]
+
+
+async def test_a_re_pull_brings_its_own_comments_up_to_date_and_leaves_a_persons_alone() -> None:
+    async with await FakeZendesk.start() as fake, client_of(fake) as client:
+        objects = add_objects(fake)
+        await _account_with(fake, PULLED)
+        (ivr,) = (await client.walk()).ivrs
+        main = ivr.default_menu
+        assert main is not None
+        gone = GroupOptions(group_ids=[objects.deleted_group])
+        for key in ("1", "3"):
+            route = main.route_for(key)
+            assert route is not None
+            await client.routes.update(ivr.id, main.id, route.id, options=gone)
+        pulled = await pull_ivr_file(client)
+        mine = pulled.replace(
+            f'"3": {{group: {objects.deleted_group}}}  # group {objects.deleted_group} '
+            "no longer exists",
+            f'"3": {{group: {objects.deleted_group}}}  # ask Ann which group',
+        )
+        assert mine != pulled
+        for key in ("1", "3"):
+            route = main.route_for(key)
+            assert route is not None
+            fixed = GroupOptions(group_ids=[objects.groups["yes"]])
+            await client.routes.update(ivr.id, main.id, route.id, options=fixed)
+        repulled = await pull_ivr_file(client, existing=mine)
+
+    said = f"{{group: {objects.deleted_group}}}  # group {objects.deleted_group} no longer exists"
+    assert f'"1": {said}\n' in pulled
+    lines = repulled.splitlines()
+    assert '          "1": {group: yes}' in lines  # pull's own comment went with the change
+    # A person's comment stays on the changed line (where it was, in its column).
+    assert [x for x in lines if x.startswith('          "3": {group: yes} ')] == [
+        '          "3": {group: yes}             # ask Ann which group'
+    ]

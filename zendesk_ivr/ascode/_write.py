@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
@@ -199,9 +200,7 @@ def _menu(menu: IvrMenu, ivr: Ivr, names: _Names) -> CommentedMap:
         node["routes"] = routes
     if left_out:
         keys = ", ".join(repr(k) for k in left_out)
-        node.yaml_add_eol_comment(
-            f"# routes for keypresses no caller can press left out: {keys}", "name"
-        )
+        _eol(node, "name", f"# routes for keypresses no caller can press left out: {keys}")
     return node
 
 
@@ -246,7 +245,14 @@ def _menu_name(menu_id: int | None, ivr: Ivr, notes: list[str]) -> str | int | N
 
 def _note(node: CommentedMap, key: str, notes: list[str]) -> None:
     if notes:
-        node.yaml_add_eol_comment("# " + "; ".join(notes), key)
+        _eol(node, key, "# " + "; ".join(notes))
+
+
+def _eol(node: CommentedMap, key: Any, comment: str) -> None:
+    """*comment* at the end of *key*'s line, two spaces after it (ruamel's own placing puts a
+    second comment of a mapping one space after its line)."""
+    slot = node.ca.items.setdefault(key, [None, None, None, None])
+    slot[2] = CommentToken(f" {comment}", CommentMark(0), None)
 
 
 # --- bringing an existing file up to date ---------------------------------------------
@@ -353,7 +359,7 @@ def _set_note(node: CommentedMap, key: Any, note: str | None) -> None:
         token.value = f"{note}\n{following}"
         return
     if note is not None:
-        node.yaml_add_eol_comment(note, key)
+        _eol(node, key, note)
 
 
 def _key_text(key: Any) -> str:
