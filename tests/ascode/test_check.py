@@ -183,12 +183,23 @@ def test_a_billion_laughs_is_refused_quickly() -> None:
     rows = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     rows += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
     text = "version: 1\nivrs: []\n" + "\n".join(rows) + "\n"
-    started = time.monotonic()
+    code = (
+        "import sys; from zendesk_ivr.ascode import InvalidIvrFile, parse_ivr_file\n"
+        "try:\n    parse_ivr_file(sys.stdin.read())\n"
+        "except InvalidIvrFile as exc:\n    print(exc.problems[0])\n"
+    )
 
-    with pytest.raises(InvalidIvrFile, match="aliases"):
-        parse_ivr_file(text)
+    # In a process of its own: walked as a tree, this would take longer than anyone waits.
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
-    assert time.monotonic() - started < 5
+    assert "aliases" in done.stdout, done.stderr
 
 
 def test_deep_nesting_and_bad_bytes_are_typed_errors(tmp_path: Path) -> None:

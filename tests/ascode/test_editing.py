@@ -377,3 +377,41 @@ async def test_a_re_pull_brings_its_own_comments_up_to_date_and_leaves_a_persons
     assert [x for x in lines if x.startswith('          "3": {group: yes} ')] == [
         '          "3": {group: yes}             # ask Ann which group'
     ]
+
+
+async def test_an_id_the_account_knows_is_sent_as_it_is_where_the_file_moves_it() -> None:
+    """A key to a menu that no longer exists, which the account's routes still point at, may
+    move: it is sent as it is (an id the account does not know would be a dangling one)."""
+    async with await FakeZendesk.start() as fake, client_of(fake) as client:
+        add_objects(fake)
+        await _account_with(fake, PULLED)
+        (ivr,) = (await client.walk()).ivrs
+        main = ivr.default_menu
+        assert main is not None
+        route = main.route_for("3")
+        assert route is not None
+        await client.routes.delete(ivr.id, main.id, route.id)
+        fake.put_ivr(
+            {
+                "name": "Other",
+                "phone_number_ids": [],
+                "menus": [
+                    {
+                        "name": "M",
+                        "default": True,
+                        "routes": [
+                            {"keypress": "1", "action": "menu", "options": {"menu_id": 4000000001}}
+                        ],
+                    }
+                ],
+            }
+        )
+        moved = PULLED.replace("\"3\": {voicemail: '# Sales'}", '"5": {menu: 4000000001}')
+        steps = await plan_ivr_file(client, parse_ivr_file(moved))
+        unknown = PULLED.replace("\"3\": {voicemail: '# Sales'}", '"5": {menu: 4000000002}')
+        with pytest.raises(IvrFileRefused):
+            await plan_ivr_file(client, parse_ivr_file(unknown))
+
+    (step,) = steps.steps
+    assert step.key == "ivr[Support line]/default-menu/route[5]"
+    assert step.fields["options"] == {"menu_id": 4000000001}

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 
 from tests.ascode.accounts import add_objects, client_of, planted, trees
-from zendesk_ivr.ascode import parse_ivr_file, plan_ivr_file, pull_ivr_file
+from zendesk_ivr.ascode import dump_ivr_file, parse_ivr_file, plan_ivr_file, pull_ivr_file
 from zendesk_ivr.migration import apply
 from zendesk_ivr.testing import FakeZendesk
 
@@ -68,3 +69,26 @@ async def test_a_file_copies_to_another_account_by_names_and_pulls_back_the_same
     # The accounts give the names other ids: a copy by id would have rung other groups.
     assert objects.groups != other.groups
     assert objects.numbers != other.numbers
+
+
+@PROPERTY
+@given(specs=trees(dangling=True))
+async def test_a_pull_does_not_depend_on_the_order_the_account_lists_things_in(
+    specs: list[dict[str, Any]],
+) -> None:
+    async with await FakeZendesk.start() as fake, client_of(fake) as client:
+        objects = add_objects(fake)
+        for spec in specs:
+            fake.put_ivr(planted(spec, objects))
+        tree = await client.walk()
+        groups = [g async for g in client.groups.list()]
+        greetings = [g async for g in client.greetings.list()]
+        numbers = [p async for p in client.phone_numbers.list()]
+
+    shuffled = [attrs.evolve(ivr, menus=tuple(reversed(ivr.menus))) for ivr in reversed(tree.ivrs)]
+    other_order = dump_ivr_file(
+        shuffled, groups=groups[::-1], greetings=greetings[::-1], phone_numbers=numbers[::-1]
+    )
+    assert other_order == dump_ivr_file(
+        tree.ivrs, groups=groups, greetings=greetings, phone_numbers=numbers
+    )
