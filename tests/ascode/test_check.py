@@ -354,3 +354,13 @@ async def test_schema_prints_the_schema_pull_writes_beside_the_file() -> None:
 
     assert code == 0
     assert json.loads(out) == ivr_file_schema()
+
+
+def test_an_action_this_release_does_not_know_is_a_warning_at_its_route() -> None:
+    text = FILE.replace('"2": {menu: Billing}', '"2": {action: callback, options: {queue: 3}}')
+
+    findings = check_ivr_file(parse_ivr_file(text, file="ivrs.yaml"))
+
+    (unknown,) = [f for f in findings if f.rule == "unknown_action"]
+    assert (unknown.line, unknown.column, unknown.severity) == (10, 11, Severity.WARNING)
+    assert "action 'callback', which this release does not know" in unknown.message
