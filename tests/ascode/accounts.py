@@ -105,9 +105,10 @@ def trees(draw: st.DrawFn, *, dangling: bool = False) -> list[dict[str, Any]]:
                 routes[key] = (draw(st.sampled_from(["gone group", "dead key"])), 0, None, [])
             menus.append({"greeting": greeting, "routes": routes})
         phones = draw(st.lists(st.integers(0, len(NUMBERS) - 1), max_size=2, unique=True))
-        specs.append(
-            {"name": name, "menus": list(zip(menu_names, menus, strict=True)), "phones": phones}
-        )
+        # As accounts have them: sometimes no default menu, or two (the first listed leads).
+        defaults = draw(st.sampled_from([[0], [0], [], [0, 1], [1, 0]])) if dangling else [0]
+        menus_of = list(zip(menu_names, menus, strict=True))
+        specs.append({"name": name, "menus": menus_of, "phones": phones, "defaults": defaults})
     return specs
 
 
@@ -154,7 +155,12 @@ def planted(spec: dict[str, Any], objects: Objects) -> dict[str, Any]:
                 }
             )
         menus.append(
-            {"name": name, "default": index == 0, "greeting_id": greeting, "routes": routes}
+            {
+                "name": name,
+                "default": index in spec["defaults"],
+                "greeting_id": greeting,
+                "routes": routes,
+            }
         )
     return {
         "name": spec["name"],

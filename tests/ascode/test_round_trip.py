@@ -12,6 +12,7 @@ import attrs
 from hypothesis import HealthCheck, given, settings
 
 from tests.ascode.accounts import add_objects, client_of, planted, trees
+from zendesk_ivr import Ivr, IvrMenu
 from zendesk_ivr.ascode import dump_ivr_file, parse_ivr_file, plan_ivr_file, pull_ivr_file
 from zendesk_ivr.migration import apply
 from zendesk_ivr.testing import FakeZendesk
@@ -85,10 +86,21 @@ async def test_a_pull_does_not_depend_on_the_order_the_account_lists_things_in(
         greetings = [g async for g in client.greetings.list()]
         numbers = [p async for p in client.phone_numbers.list()]
 
-    shuffled = [attrs.evolve(ivr, menus=tuple(reversed(ivr.menus))) for ivr in reversed(tree.ivrs)]
+    # Menus in another order but for the first one flagged default: that one is what callers
+    # hear first, whatever else is flagged, so it is part of what the account says.
+    shuffled = [
+        attrs.evolve(ivr, menus=(*_leading(ivr), *reversed(ivr.menus[len(_leading(ivr)) :])))
+        for ivr in reversed(tree.ivrs)
+    ]
     other_order = dump_ivr_file(
         shuffled, groups=groups[::-1], greetings=greetings[::-1], phone_numbers=numbers[::-1]
     )
     assert other_order == dump_ivr_file(
         tree.ivrs, groups=groups, greetings=greetings, phone_numbers=numbers
     )
+
+
+def _leading(ivr: Ivr) -> tuple[IvrMenu, ...]:
+    """The menus up to the first one flagged default, in the account's order."""
+    first = ivr.default_menu
+    return ivr.menus[: ivr.menus.index(first) + 1] if first is not None else ()

@@ -100,7 +100,8 @@ def dump_ivr_file(
     """
     *ivrs* as an IVR file, every reference by name: groups and greetings by their names in
     *groups* and *greetings*, Talk numbers by number (from *phone_numbers*), menus by name;
-    IVRs in the order of their names, menus the default first and then by name, routes by
+    IVRs in the order of their names, menus the default first (the first the account lists,
+    should it flag two) and then by name, routes by
     keypress (``0``-``9``, ``*``, ``#``, ``default``). A
     reference to something with no name there (a deleted group) is written by id, with a
     comment saying it no longer exists; a built-in greeting by its id (``voicemail_en``).
@@ -172,7 +173,10 @@ def _ivr(ivr: Ivr, names: _Names) -> CommentedMap:
     node["phone_numbers"] = _flow(names.number(p, notes) for p in ivr.phone_number_ids)
     _note(node, "phone_numbers", notes)
     if ivr.menus:
-        menus = sorted(ivr.menus, key=lambda m: (not m.default, m.name))
+        # The menu callers hear first leads; with two flagged default, the first the account
+        # lists is the one a plan pairs with the account's default menu, so it must lead.
+        first = ivr.default_menu
+        menus = sorted(ivr.menus, key=lambda m: (m is not first, m.name))
         node["menus"] = CommentedSeq(_menu(menu, ivr, names) for menu in menus)
     return node
 

@@ -74,7 +74,7 @@ def parse(text: str, *, file: str) -> Parsed:
     deep = _far_too_deep(text)
     if deep is not None:
         # ruamel.yaml would recurse until Python's limit, which takes seconds to unwind.
-        raise _invalid(file, *deep, "nested far too deeply")
+        raise _invalid(file, *deep, "nested too deeply")
     try:
         root = make_yaml().load(text)
     except MarkedYAMLError as exc:
@@ -85,7 +85,7 @@ def parse(text: str, *, file: str) -> Parsed:
     except YAMLError as exc:
         raise _invalid(file, 1, 1, str(exc).splitlines()[0]) from None
     except RecursionError:
-        raise _invalid(file, 1, 1, "nested far too deeply") from None
+        raise _invalid(file, 1, 1, "nested too deeply") from None
     values: dict[Path, tuple[int, int]] = {(): (1, 1)}
     keys: dict[Path, tuple[int, int]] = {}
     try:
@@ -151,7 +151,7 @@ def _plain(
     """*node* as plain data, noting where each of its parts is."""
     here = values[path]
     if depth > _MAX_DEPTH:
-        raise _Unreadable("nested far too deeply", *here)
+        raise _Unreadable("nested too deeply", *here)
     if isinstance(node, CommentedMap | CommentedSeq):
         # The same container twice is an alias (or a merge key): a file of names has no use for
         # them, and walking one as a tree could take exponential time (a "billion laughs").
