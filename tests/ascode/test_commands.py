@@ -147,11 +147,17 @@ async def test_plan_and_apply_tell_an_export_from_an_ivr_file_by_content(tmp_pat
         export_named_yaml.write_text(exported[1], encoding="utf-8")
         from_export = await run(fake, "plan", str(export_named_yaml), "--exit-code")
         mapped = await run(fake, "plan", str(yaml_named_json), "--map-by-name")
+        broken = tmp_path / "broken.yaml"
+        broken.write_text("{version: 1, ivrs: [\n", encoding="utf-8")
+        as_yaml = await run(fake, "plan", str(broken))
 
     assert applied[0] == 0, applied[2]
     assert from_export == (0, "", "Nothing to change.\n")
     assert mapped[0] == 2
     assert "--map and --map-by-name are for exports" in mapped[2]
+    # Neither JSON nor YAML, and not named .json: the YAML reader's error, at its line.
+    assert as_yaml[0] == 2
+    assert f"{broken}:2:1: yaml: " in as_yaml[2]
 
 
 async def test_an_apply_that_stopped_resumes_from_its_journal(tmp_path: Path) -> None:

@@ -111,8 +111,9 @@ def read_desired(path: str) -> DesiredState | IvrFile:
     """
     The desired state in the file at *path*: an export, or an IVR file, told apart by content.
     An export is a JSON object with a ``format`` key (`load_export` checks it says
-    ``zendesk-ivr-export``); an IVR file (YAML) never has one. Anything else is read as YAML,
-    so a file that is neither gets the YAML reader's errors, each at its line.
+    ``zendesk-ivr-export``); an IVR file (YAML) never has one. A file that begins like JSON
+    (``{``) but is not JSON is a broken export when its name ends in ``.json``; anything else
+    is read as YAML, so a file that is neither gets the YAML reader's errors at their lines.
     """
     from .._core.reading import jsontext  # noqa: PLC0415
     from ..ascode._read import load_ivr_file  # noqa: PLC0415
@@ -126,6 +127,8 @@ def read_desired(path: str) -> DesiredState | IvrFile:
         try:
             document = jsontext.loads(text)
         except ValueError:
+            if path.lower().endswith(".json"):
+                return load_export(path)  # which says where it is not JSON
             document = None
         if isinstance(document, dict) and "format" in document:
             return load_export(path)
