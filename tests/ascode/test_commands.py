@@ -12,6 +12,7 @@ from pathlib import Path
 from tests.ascode.accounts import add_objects, client_of
 from tests.ascode.test_editing import PULLED
 from tests.cli_helpers import fake_env, run_script
+from zendesk_ivr.analysis import audit
 from zendesk_ivr.ascode import (
     SCHEMA_FILE_NAME,
     check_ivr_file,
@@ -42,16 +43,9 @@ async def test_the_sandbox_pulls_to_a_file_whose_check_reports_the_planted_probl
 
     pulled = await run_script("pull", "--sandbox", "-o", str(target))
     checked = await run_script("check", str(target), "--fail-on", "never")
-    audited = await run_script(
-        "audit",
-        "--sandbox",
-        "--check-groups",
-        "--check-greetings",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    )
+    async with await FakeZendesk.start() as fake, client_of(fake) as client:
+        seed_demo_account(fake)  # the account --sandbox serves
+        audited = await audit(client, check_groups=True, check_greetings=True)
 
     assert pulled[0] == 0, pulled[2]
     text = target.read_text(encoding="utf-8")
@@ -60,7 +54,7 @@ async def test_the_sandbox_pulls_to_a_file_whose_check_reports_the_planted_probl
     assert "  # group " in text  # the deleted group, by id, said to be gone
     assert checked[0] == 0
     found = collections.Counter(line.split(": ")[1] for line in checked[1].splitlines())
-    expected = collections.Counter(f["rule"] for f in json.loads(audited[1]))
+    expected = collections.Counter(f.rule for f in audited)
     assert found == expected
     assert len(found) == len(DEMO_PROBLEMS) - 1  # both default-menu problems: default_menu
 
