@@ -42,8 +42,8 @@ from zendesk_ivr import (
 )
 
 # Private, to time what a listing does with one page without a server in the way.
-from zendesk_ivr._core.reading import shapes
 from zendesk_ivr._core.reading.envelopes import MENU_ENVELOPE
+from zendesk_ivr._core.reading.pages import Listing, read_page
 from zendesk_ivr._core.reading.responses import Response
 from zendesk_ivr._core.reading.serde import make_converter
 
@@ -423,16 +423,13 @@ JSON_READ = "`json.loads` of the page"
 
 
 def _listing_read(raw: bytes) -> Callable[[], object]:
-    """What `menus.list()` does with a page's body: decode it into structs, fill the models."""
-    converter = make_converter()
-    reader = shapes.page_reader(IvrMenu, MENU_ENVELOPE)
-    if reader is None:
-        raise RuntimeError("menus have no page shape")
+    """What `menus.list()` does with a page's body: `read_page`, then every model."""
     response = Response("GET", URL("https://acme.zendesk.com/"), 200, {}, raw)
+    listing = Listing(MENU_ENVELOPE, IvrMenu)
+    site = URL("https://acme.zendesk.com/")
 
     def read() -> object:
-        body = reader(raw)  # a ValueError if the page did not fit the structs
-        return list(shapes.iter_items(converter, IvrMenu, response, "ivr_menus", body["ivr_menus"]))
+        return list(read_page(response, listing, site=site).models())
 
     return read
 

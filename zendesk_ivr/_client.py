@@ -10,8 +10,8 @@ from typing import Any, Self
 import aiohttp
 from yarl import URL
 
-from ._core.auth import credentials as auth
-from ._core.auth import passwords
+from ._core.auth.base import Auth
+from ._core.auth.credentials import credentials_for
 from ._core.auth.oauth import OAuth, TokenFileStore
 from ._core.pacing.limiter import RateLimiter
 from ._core.pacing.retry import RetryPolicy
@@ -111,6 +111,7 @@ class Client:
         user_agent: str | None = None,
     ) -> None:
         site = urls.base_url_for(subdomain, base_url)
+        auth: Auth
         if oauth is not None:
             if not isinstance(oauth, OAuth):
                 raise ConfigurationError("oauth must be a zendesk_ivr.OAuth")
@@ -119,13 +120,11 @@ class Client:
                     "oauth= replaces the other credentials: pass it alone, without email, "
                     "api_token, password or oauth_token"
                 )
-            credentials = None
+            auth = oauth
         else:
-            credentials = auth.credentials_for(
+            auth = credentials_for(
                 email=email, api_token=api_token, password=password, oauth_token=oauth_token
             )
-            if credentials.scheme == "password":
-                passwords.warn_password_retired()
         if site.scheme != "https" and not urls.is_loopback(site):
             raise ConfigurationError(
                 f"refusing to send credentials over plain http to {site.host}; use https "
@@ -149,7 +148,6 @@ class Client:
             deadline=deadline,
             wait_on_rate_limit=wait_on_rate_limit,
         )
-        self._auth_scheme = "oauth" if credentials is None else credentials.scheme
         headers = {
             "Accept": "application/json",
             "User-Agent": user_agent or f"zendesk-ivr/{__version__} aiohttp/{aiohttp.__version__}",
@@ -160,6 +158,7 @@ class Client:
             timeout=timeout,
             max_body_size=max_body_size,
             trace_configs=trace_configs,
+            scrub=auth.scrub,
         )
         self._api = Requester(
             transport=transport,
@@ -169,8 +168,7 @@ class Client:
             limiter=rate_limiter if rate_limiter is not None else RateLimiter(),
             max_concurrency=max_concurrency,
             on_attempt=on_attempt,
-            credentials=credentials,
-            oauth=oauth,
+            auth=auth,
             max_pages=max_pages,
         )
         self._ivrs = IvrsResource(self._api)
@@ -308,7 +306,7 @@ class Client:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"<zendesk_ivr.Client {self._api.site} auth={self._auth_scheme}>"
+        return f"<zendesk_ivr.Client {self._api.site} auth={self._api.auth.scheme}>"
 
 
 def _oauth_from_env(

@@ -18,11 +18,14 @@ Every error the SDK raises derives from `ZendeskError`, so one ``except`` catche
     ├── DecodeError               a response body was not the JSON the API documents
     ├── PaginationError           a ``next_page`` the client refuses, or a listing past max_pages
     │   (zendesk_ivr.migration's, defined beside the code that raises them:)
-    ├── InvalidExport             (also a ValueError) not a desired-state file this version reads
+    ├── InvalidExport             (also a ValueError) not a desired-state file this version reads,
+    │                             or values Zendesk refuses (each with its JSON path)
     ├── InvalidIdMap              (also a ValueError) an id map that is not the pinned format
-    ├── PlanRefused               unmapped or dangling references, or ambiguous matches
+    ├── PlanRefused               unmapped or dangling references, ambiguous matches, or
+    │                             bodies Zendesk would refuse (each with its JSON path)
     ├── ApplyFailed               a step failed; ``report`` says what was done and what was not
-    └── JournalError              a journal that is missing, corrupt, or
+    └── JournalError              a journal that is missing, corrupt, not ours, or
+        ├── JournalLocked         held by another apply right now (``pid``)
         └── JournalMismatch       written for another plan or another account
 
 Messages and attributes never carry credentials: the request URL is kept, headers are not.

@@ -10,13 +10,14 @@ positive integers, and fields must have the documented types.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from yarl import URL
 
 from ._account import Greeting, Group, PhoneNumber
 from ._core.reading import envelopes
 from ._core.reading.envelopes import Page
+from ._core.reading.pages import Listing
 from ._core.requester import Requester
 from ._core.wire import paging, urls
 from ._models import (
@@ -32,6 +33,13 @@ from ._models import (
     Unset,
 )
 
+_IVRS: Final = Listing(envelopes.IVR_ENVELOPE, Ivr)
+_MENUS: Final = Listing(envelopes.MENU_ENVELOPE, IvrMenu)
+_ROUTES: Final = Listing(envelopes.ROUTE_ENVELOPE, IvrRoute)
+_GROUPS: Final = Listing(envelopes.GROUP_ENVELOPE, Group)
+_GREETINGS: Final = Listing(envelopes.GREETING_ENVELOPE, Greeting)
+_PHONE_NUMBERS: Final = Listing(envelopes.PHONE_NUMBER_ENVELOPE, PhoneNumber)
+
 
 class IvrsResource:
     """IVRs: ``/api/v2/channels/voice/ivr``."""
@@ -42,12 +50,12 @@ class IvrsResource:
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Ivr, None]:
         """Every IVR of the account, with its menus and their routes embedded."""
         first = urls.first_page_url(urls.ivrs_url(self._api.root))
-        return self._api.items(first, envelopes.IVR_ENVELOPE, Ivr, start)
+        return self._api.items(first, _IVRS, start)
 
     def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Ivr], None]:
         """The IVR listing page by page (``items``, ``count``, ``next_page``)."""
         first = urls.first_page_url(urls.ivrs_url(self._api.root))
-        return self._api.pages(first, envelopes.IVR_ENVELOPE, Ivr, start)
+        return self._api.pages(first, _IVRS, start)
 
     async def get(self, ivr_id: int) -> Ivr:
         return await self._api.fetch_one(
@@ -88,13 +96,13 @@ class MenusResource:
 
     def list(self, ivr_id: int, *, start: str | URL | None = None) -> AsyncGenerator[IvrMenu, None]:
         first = urls.first_page_url(urls.menus_url(self._api.root, ivr_id))
-        return self._api.items(first, envelopes.MENU_ENVELOPE, IvrMenu, start)
+        return self._api.items(first, _MENUS, start)
 
     def pages(
         self, ivr_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[Page[IvrMenu], None]:
         first = urls.first_page_url(urls.menus_url(self._api.root, ivr_id))
-        return self._api.pages(first, envelopes.MENU_ENVELOPE, IvrMenu, start)
+        return self._api.pages(first, _MENUS, start)
 
     async def get(self, ivr_id: int, menu_id: int) -> IvrMenu:
         url = urls.menu_url(self._api.root, ivr_id, menu_id)
@@ -138,13 +146,13 @@ class RoutesResource:
         self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[IvrRoute, None]:
         first = urls.first_page_url(urls.routes_url(self._api.root, ivr_id, menu_id))
-        return self._api.items(first, envelopes.ROUTE_ENVELOPE, IvrRoute, start)
+        return self._api.items(first, _ROUTES, start)
 
     def pages(
         self, ivr_id: int, menu_id: int, *, start: str | URL | None = None
     ) -> AsyncGenerator[Page[IvrRoute], None]:
         first = urls.first_page_url(urls.routes_url(self._api.root, ivr_id, menu_id))
-        return self._api.pages(first, envelopes.ROUTE_ENVELOPE, IvrRoute, start)
+        return self._api.pages(first, _ROUTES, start)
 
     async def get(self, ivr_id: int, menu_id: int, route_id: int) -> IvrRoute:
         url = urls.route_url(self._api.root, ivr_id, menu_id, route_id)
@@ -207,11 +215,11 @@ class GroupsResource:
         self._api = api
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Group, None]:
-        return self._api.items(self._first(), envelopes.GROUP_ENVELOPE, Group, start)
+        return self._api.items(self._first(), _GROUPS, start)
 
     def pages(self, *, start: str | URL | None = None) -> AsyncGenerator[Page[Group], None]:
         """The group listing page by page; ``next_page`` is the cursor page's ``links.next``."""
-        return self._api.pages(self._first(), envelopes.GROUP_ENVELOPE, Group, start)
+        return self._api.pages(self._first(), _GROUPS, start)
 
     def _first(self) -> URL:
         return paging.cursor_first_page(urls.groups_url(self._api.site), urls.MAX_PAGE_SIZE)
@@ -230,7 +238,7 @@ class GreetingsResource:
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[Greeting, None]:
         first = urls.first_page_url(urls.greetings_url(self._api.root))
-        return self._api.items(first, envelopes.GREETING_ENVELOPE, Greeting, start)
+        return self._api.items(first, _GREETINGS, start)
 
 
 class PhoneNumbersResource:
@@ -241,7 +249,7 @@ class PhoneNumbersResource:
 
     def list(self, *, start: str | URL | None = None) -> AsyncGenerator[PhoneNumber, None]:
         first = urls.first_page_url(urls.phone_numbers_url(self._api.root))
-        return self._api.items(first, envelopes.PHONE_NUMBER_ENVELOPE, PhoneNumber, start)
+        return self._api.items(first, _PHONE_NUMBERS, start)
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from typing import Any
 from yarl import URL
 
 from ._core.reading import envelopes, responses, skipping
-from ._core.requester import Requester
+from ._core.requester import Requester, read_json
 from ._core.wire import urls
 from ._exceptions import DecodeError
 from ._models import Ivr, IvrTree, SkippedRecord
@@ -35,14 +35,14 @@ class _Walk:
         """Every raw item of a listing beside the response it came in; requests counted."""
         items: list[tuple[responses.Response, Any]] = []
         async with aclosing(self.api.raw_pages(first, envelope)) as pages:
-            async for page in pages:
-                self.requests += page.outcome.attempts
-                items.extend((page.outcome.response, item) for item in page.items)
+            async for outcome in pages:
+                self.requests += outcome.attempts
+                items.extend((outcome.response, item) for item in outcome.body.items)
         return items
 
     async def one(self, url: URL, envelope: envelopes.Envelope) -> tuple[responses.Response, Any]:
         """One raw object beside the response it came in; requests counted."""
-        outcome = await self.api.request("GET", url)
+        outcome = await self.api.request("GET", url, read=read_json)
         self.requests += outcome.attempts
         _key, raw = envelopes.unwrap(outcome.body, envelope.single, outcome.response)
         return outcome.response, raw

@@ -153,7 +153,18 @@ def test_textback_routes_need_a_number_and_a_text(options: RouteOptions, missing
     assert missing in findings[0].message
 
 
-@pytest.mark.parametrize("number", ["555-0100", "15551234567", "+0123", "+1 555 123", None])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "555-0100",
+        "15551234567",
+        "+0123",
+        "+1 555 123",
+        "+15551234567 ext 2",  # a number that only starts right
+        "+15551234567\n",
+        None,
+    ],
+)
 def test_phone_number_routes_need_e164(number: str | None) -> None:
     ivr = with_route(clean_ivr(), 0, 2, PhoneNumberOptions(phone_number=number))
     assert rules_found(ivr) == [("invalid_phone_number", 1, 102)]

@@ -128,8 +128,7 @@ async def test_a_deeply_nested_file_ends_in_one_line(tmp_path: Path, which: str)
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000)
     export = tmp_path / "export.json"
-    code, _stdout, stderr = await run_script("export", "--sandbox", "-o", str(export))
-    assert code == 0, stderr
+    export.write_text('{"format": "zendesk-ivr-export", "version": 1, "ivrs": []}')
 
     args = [str(deep)] if which == "FILE" else [str(export), "--map", str(deep)]
     code, _stdout, stderr = await run_script("plan", *args, "--sandbox")

@@ -17,7 +17,9 @@ from aiohttp import (
 
 from tests.fake.fake_http import (
     API,
+    EMAIL,
     JSON_TYPE,
+    TOKEN,
     TOKEN_AUTH,
     call,
     create_ivr,
@@ -193,6 +195,82 @@ async def test_fault_helpers_reject_nonsense_and_queue_nothing(
     assert (await call(session, "GET", f"{API}/ivr")).status == 200
     assert fake.latency == 0
     assert fake.rate_limited_count == 0
+
+
+# --- echo: errors that quote the request back ------------------------------------------------
+
+DECODED = f"{EMAIL}/token:{TOKEN}"
+
+
+async def test_an_echo_in_json_quotes_the_authorization_in_every_field(
+    fake: FakeZendesk, session: ClientSession
+) -> None:
+    fake.fail_next(403, echo="json")
+
+    reply = await call(session, "GET", f"{API}/ivr", headers={"X-Trace": "t-1"})
+
+    assert reply.status == 403
+    assert reply.headers["Content-Type"] == JSON_TYPE
+    assert reply.headers["X-Echoed-Authorization"] == TOKEN_AUTH
+    quoted = f"Authorization: {TOKEN_AUTH} (user {DECODED})"
+    body = reply.json()
+    assert body["error"] == f"Forbidden: {quoted}"
+    assert body["description"] == f"Forbidden request had {quoted}"
+    assert body["details"]["authorization"] == [{"description": quoted}]
+    assert body["details"]["request"]["headers"]["Authorization"] == TOKEN_AUTH
+    assert body["details"]["request"]["headers"]["X-Trace"] == "t-1"
+    assert body["details"]["request"]["seen"] == {quoted: ["Forbidden"]}
+    assert (await call(session, "GET", f"{API}/ivr")).status == 200  # one fault, one answer
+
+
+async def test_an_echo_in_text_and_html_quotes_headers_and_body(
+    fake: FakeZendesk, session: ClientSession
+) -> None:
+    fake.fail_next(500, echo="text")
+    fake.fail_next(403, echo="html")
+
+    text = await call(session, "POST", f"{API}/ivr", {"ivr": {"name": "<b>&"}})
+    page = await call(session, "POST", f"{API}/ivr", {"ivr": {"name": "<b>&"}})
+
+    assert text.headers["Content-Type"] == "text/plain; charset=utf-8"
+    lines = text.body.decode().splitlines()
+    assert lines[0] == f"500 Internal Server Error: Authorization: {TOKEN_AUTH} (user {DECODED})"
+    assert f"Authorization: {TOKEN_AUTH}" in lines
+    assert lines[-1] == '{"ivr": {"name": "<b>&"}}'
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = page.body.decode()
+    assert f"<title>403 Forbidden: Authorization: {TOKEN_AUTH} (user {DECODED})</title>" in html
+    assert "{&quot;ivr&quot;: {&quot;name&quot;: &quot;&lt;b&gt;&amp;&quot;}}" in html
+    assert fake.ivr_ids() == []  # nothing handled
+
+
+async def test_an_echo_of_a_request_without_authorization_quotes_its_body(
+    fake: FakeZendesk,
+) -> None:
+    fake.fail_next(400, echo="json", path="^/oauth/tokens")
+    form = {"grant_type": "refresh_token", "client_secret": "s3cret", "refresh_token": "r-1"}
+
+    async with ClientSession(base_url=fake.url) as anonymous:
+        reply = await call(anonymous, "POST", "/oauth/tokens", form)
+
+    assert reply.status == 400
+    assert "X-Echoed-Authorization" not in reply.headers
+    assert reply.json()["error"] == f"BadRequest: request body {json.dumps(form)}"
+
+
+async def test_echo_refuses_what_it_cannot_build_and_queues_nothing(
+    fake: FakeZendesk, session: ClientSession
+) -> None:
+    with pytest.raises(ValueError, match="echo"):
+        fake.fail_next(403, echo="xml")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="body"):
+        fake.fail_next(403, echo="json", body="mine")
+    with pytest.raises(ValueError, match="body"):
+        fake.fail_next(403, echo="json", content_type="text/plain")
+    with pytest.raises(ValueError, match="no body"):
+        fake.fail_next(204, echo="text")
+
+    assert (await call(session, "GET", f"{API}/ivr")).status == 200
 
 
 async def test_drop_before_response_on_post_is_a_disconnect_and_changes_nothing(

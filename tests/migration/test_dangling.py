@@ -132,11 +132,17 @@ def test_references_the_source_did_not_have_dangle_rather_than_want_a_mapping() 
     assert mapped.step(f"{MAIN}/route[1]").fields["options"]["group_ids"] == [50, 60]
 
 
-def test_within_the_same_account_a_dead_key_is_kept_unless_skipped() -> None:
+def test_within_the_same_account_a_dead_key_is_kept_where_it_is_and_never_written() -> None:
     desired = support(route(21, "2", MenuOptions(menu_id=99)))
-
-    kept = plan([desired], [], same_account=True)
+    # The account has it already: nothing to send, so nothing is refused.
+    kept = plan([desired], [desired], same_account=True)
     skipped = plan([desired], [], same_account=True, skip_dangling=True)
 
-    assert kept.step(f"{MAIN}/route[2]").fields["options"] == {"menu_id": 99}
+    assert kept.is_empty
     assert f"{MAIN}/route[2]" not in [step.key for step in skipped.steps]
+    # Writing it would be a 422 half way through an apply: refused before anything is sent.
+    with pytest.raises(PlanRefused) as refused:
+        plan([desired], [], same_account=True)
+    assert refused.value.problems == (
+        "menu 99 is not a menu of this IVR @ $.ivrs[0].menus[0].routes[0].options.menu_id",
+    )

@@ -12,6 +12,7 @@ import pytest
 from tests.cli_helpers import fake_env, run_script
 from zendesk_ivr import Client, PhoneNumber
 from zendesk_ivr.migration import IdMap, InvalidExport, export, load_export, map_by_name
+from zendesk_ivr.migration._references import REFERENCE_KINDS, referenced_ids
 from zendesk_ivr.testing import FakeZendesk, seed_demo_account
 
 WRITES = ("POST", "PUT", "DELETE")
@@ -183,6 +184,15 @@ async def second_sandbox() -> AsyncIterator[FakeZendesk]:
         yield fake
 
 
+def drop_ivrs_at(path: Path, problems: tuple[str, ...]) -> None:
+    """Fix an export the way a person would: leave out each IVR a problem names."""
+    at = {int(i) for i in re.findall(r"@ \$\.ivrs\[(\d+)\]", "\n".join(problems))}
+    assert len(at) == len(problems) > 0  # one problem planted in each
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["ivrs"] = [one for i, one in enumerate(document["ivrs"]) if i not in at]
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
 async def test_the_sandbox_export_maps_and_plans_against_a_second_sandbox(
     second_sandbox: FakeZendesk, tmp_path: Path
 ) -> None:
@@ -190,6 +200,15 @@ async def test_the_sandbox_export_maps_and_plans_against_a_second_sandbox(
     code, _, err = await run_script("export", "--sandbox", "-o", str(exported))
     assert code == 0, err
     env = fake_env(second_sandbox)
+    # The demo account holds routes Zendesk would refuse to create (planted for the audit): the
+    # export is refused whole, each one named by its JSON path, until the file is fixed.
+    invalid, _, invalid_err = await run_script("plan", str(exported), env=env)
+    assert invalid == 2
+    assert re.fullmatch(r"zendesk-ivr: error: \S+: \d+ invalid values: .*\n", invalid_err)
+    with pytest.raises(InvalidExport) as refused_export:
+        load_export(exported)
+    drop_ivrs_at(exported, refused_export.value.problems)
+    assert writes(second_sandbox) == []
 
     mapped, map_out, map_err = await run_script("map", str(exported), "-o", str(id_map), env=env)
     refused, refused_out, refused_err = await run_script(
@@ -210,10 +229,11 @@ async def test_the_sandbox_export_maps_and_plans_against_a_second_sandbox(
     document = json.loads(exported.read_text(encoding="utf-8"))
     written = IdMap.load(id_map)
     assert (mapped, map_out) == (1, "")
-    for section in ("groups", "greetings", "phone_numbers"):
+    used = referenced_ids(load_export(exported).ivrs)
+    for kind in REFERENCE_KINDS:
         # The same demo account: every name and number the source had is found, as itself.
-        assert written.to_json()[section] == {
-            old: int(old) for old in document["references"][section]
+        assert written.to_json()[f"{kind}s"] == {
+            old: int(old) for old in document["references"][f"{kind}s"] if int(old) in used[kind]
         }
     unmatched = [line for line in map_err.splitlines() if line.startswith("unmatched ")]
     assert len(unmatched) == 2

@@ -146,6 +146,10 @@ class Scenario:
         )
         return env
 
+    def apply_args(self) -> list[str]:
+        """The console script's arguments to apply the desired state with the journal."""
+        return ["apply", str(self.export), "--prune", "--yes", "--journal", str(self.journal)]
+
     def writes(self) -> int:
         return sum(1 for r in self.fake.requests if r.method in WRITES)
 
@@ -230,12 +234,7 @@ async def test_an_apply_killed_after_k_writes_resumes_from_its_journal(
         sys.executable,
         "-m",
         "zendesk_ivr",
-        "apply",
-        str(scenario.export),
-        "--prune",
-        "--yes",
-        "--journal",
-        str(scenario.journal),
+        *scenario.apply_args(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=scenario.env(),

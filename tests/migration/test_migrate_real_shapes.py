@@ -31,17 +31,26 @@ def test_built_in_greetings_need_no_id_map_and_uploaded_ones_do() -> None:
 
 def test_a_route_read_with_the_older_sms_key_is_planned_as_it_was_read() -> None:
     converter = make_converter()
-    raw = {"id": 3, "keypress": "1", "action": "textback", "options": {"sms_textstring": "Hi"}}
+    sent_from = {"textback_phone_number_id": 5}
+    raw = {
+        "id": 3,
+        "keypress": "1",
+        "action": "textback",
+        "options": {**sent_from, "sms_textstring": "Hi"},
+    }
     route = converter.structure(raw, IvrRoute)
     menu = IvrMenu(id=10, name="Main", default=True, routes=(route,))
-    other = converter.structure({**raw, "options": {"sms_textstring": "Bye"}}, IvrRoute)
+    other = converter.structure(
+        {**raw, "options": {**sent_from, "sms_textstring": "Bye"}}, IvrRoute
+    )
     current = Ivr(
         id=1, name="Support", menus=(IvrMenu(id=10, name="Main", default=True, routes=(other,)),)
     )
 
-    steps = plan(DesiredState((Ivr(id=1, name="Support", menus=(menu,)),)), [current])
+    desired = DesiredState((Ivr(id=1, name="Support", menus=(menu,)),))
+    steps = plan(desired, [current], same_account=True)
 
     (request,) = steps.requests()
     assert request.json == {
-        "ivr_route": {"action": "textback", "options": {"sms_textstring": "Hi"}}
+        "ivr_route": {"action": "textback", "options": {**sent_from, "sms_textstring": "Hi"}}
     }

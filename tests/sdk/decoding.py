@@ -1,6 +1,7 @@
 """
-What the requester does with a response, without a requester: decode, then structure, from the
-same pure pieces `Requester.request` and `Requester.pages` put together.
+What a client makes of a response, without a client: the pure seams `Requester` calls
+(`read_json` and `structure_one` for one object, `read_page` for a list page), plus the
+converter the caller chooses (the strict one, over recorded samples) reading the same records.
 """
 
 from __future__ import annotations
@@ -11,14 +12,8 @@ from typing import Any, TypeVar
 from cattrs import Converter
 from yarl import URL
 
-from zendesk_ivr._core.reading.envelopes import (
-    Envelope,
-    Page,
-    iter_items,
-    page_links,
-    structure_one,
-    unwrap_list,
-)
+from zendesk_ivr._core.reading.envelopes import Envelope, Page, structure, structure_one
+from zendesk_ivr._core.reading.pages import Listing, read_page, read_raw_page
 from zendesk_ivr._core.reading.responses import Response, decode_json
 from zendesk_ivr._core.wire.urls import follow_link
 
@@ -39,27 +34,21 @@ def decode_page(
     response: Response,
     *,
     site: URL,
-    now: float,
 ) -> tuple[Page[T], URL | None]:
-    """What the requester does with a page: decode, then structure and find the next link."""
-    body = decode_json(response, now=now)
-    return structure_page(converter, envelope, cls, response, body, site=site)
-
-
-def structure_page(
-    converter: Converter,
-    envelope: Envelope,
-    cls: type[T],
-    response: Response,
-    body: Any,
-    *,
-    site: URL,
-) -> tuple[Page[T], URL | None]:
-    """The page in a decoded list *body* and the URL of the next one, as `pages()` reads it."""
-    key, raw_items = unwrap_list(body, envelope, response)
-    items = tuple(iter_items(converter, cls, response, key, raw_items))
-    links = page_links(body, response, site=site)
-    return links.page(items, response), links.next_url
+    """
+    A list page as a listing reads it (`read_page`), and the URL of the next one. Each record is
+    also read by *converter*, which must give the same models (the strict converter fails on
+    keys the models do not know, so API drift in a sample fails the test that reads it).
+    """
+    raw = read_raw_page(response, envelope, site=site)
+    strict = tuple(
+        structure(converter, record, cls, response, f"$.{raw.key}[{index}]")
+        for index, record in enumerate(raw.items)
+    )
+    page = read_page(response, Listing(envelope, cls), site=site)
+    models = tuple(page.models())
+    assert models == strict
+    return page.links.page(models, response), page.links.next_url
 
 
 def next_page_url(page: Mapping[str, Any], current: URL, site: URL) -> URL | None:

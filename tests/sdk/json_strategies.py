@@ -195,3 +195,22 @@ def pages_of(
             "later": st.integers(),
         },
     )
+
+
+# The account's lookups: groups, greetings (integer or built-in string ids) and phone numbers.
+flags: st.SearchStrategy[Any] = st.one_of(st.booleans(), st.none(), st.integers(0, 1))
+groups = maybe({"id": ids, "name": texts, "deleted": flags})
+greetings = maybe(
+    {
+        "id": st.one_of(ids, st.sampled_from(["voicemail_en", "ivr_none"])),
+        "name": texts,
+        "category_id": ids,
+        "active": flags,
+        "default": flags,
+        "audio_url": texts,
+        "upload_id": ids,
+        "ivr_ids": int_lists,
+        "phone_number_ids": int_lists,
+    }
+)
+phone_numbers = maybe({"id": ids, "number": texts, "display_number": texts, "nickname": texts})

@@ -40,6 +40,8 @@ GROUPS = {
         "Auditing",
         "The rules, in the order DEFAULT_RULES runs them",
         "Drawing call flows",
+        "Reports",
+        "Errors (under zendesk_ivr.ZendeskError)",
     ],
     "zendesk_ivr.ascode": [
         "Reading and checking IVR files",
@@ -154,13 +156,17 @@ def test_the_private_modules_are_found() -> None:
     } <= names
 
 
+#: Signals between the SDK's own modules, caught where they are raised for: never a user's.
+INTERNAL_SIGNALS = {"Unusual"}  # a record the readers leave to the detailed converter
+
+
 def test_every_exception_is_exported_by_one_public_package() -> None:
     exceptions = {
         name
         for module in _private_modules()
         for name, value in _defined_in(module).items()
         if inspect.isclass(value) and issubclass(value, BaseException)
-    }
+    } - INTERNAL_SIGNALS
     assert "ZendeskError" in exceptions
     assert "PlanRefused" in exceptions
     assert exceptions - set(_exported()) == set()

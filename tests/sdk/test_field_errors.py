@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from tests.cli_helpers import clean_env, run_script
-from zendesk_ivr import Client, GroupOptions, Ivr, RecordInvalid
+from zendesk_ivr import Client, GroupOptions, Ivr, IvrMenu, RecordInvalid
 from zendesk_ivr._core.reading.serde import make_converter
 from zendesk_ivr.migration import ApplyFailed, DesiredState, apply, plan
 from zendesk_ivr.testing import FakeZendesk
@@ -83,7 +83,10 @@ async def test_localized_keys_and_bare_error_codes_are_given_as_sent(localized_4
 async def test_a_failed_step_and_the_cli_line_carry_the_field_errors(
     localized_422: str, tmp_path: Path
 ) -> None:
-    desired = DesiredState([Ivr(id=1, name="Support")])
+    # A new IVR names its default menu (every IVR has one): the plan refuses it otherwise.
+    desired = DesiredState(
+        [Ivr(id=1, name="Support", menus=(IvrMenu(id=2, name="Main", default=True),))]
+    )
     async with Client(base_url=localized_422, email="a@b.c", api_token="t") as client:
         steps = plan(desired, await client.walk(), same_account=True)
         with pytest.raises(ApplyFailed) as info:

@@ -22,6 +22,7 @@ from aiohttp.test_utils import TestServer
 
 import zendesk_ivr
 from zendesk_ivr import Attempt, Client, GroupOptions, OAuth
+from zendesk_ivr._core.wire import transport
 from zendesk_ivr.testing import FakeZendesk
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -106,6 +107,18 @@ async def test_max_retries_zero_puts_exactly_one_request_on_the_wire(method: str
     assert [r.method for r in seen] == [method]
     assert info.value.request_sent is True
     assert info.value.attempts == 1
+
+
+async def test_without_aiohttps_session_switch_a_middleware_sends_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Should aiohttp drop the session setting the client turns its resend off with, every
+    # request of the client's own session gets the middleware that lets a request out once.
+    monkeypatch.setattr(transport, "_CAN_TURN_RESEND_OFF", False)
+    async with serve(hang_up) as (url, seen), client_at(url, max_retries=0) as client:
+        with pytest.raises(zendesk_ivr.TransportError):
+            await client.ivrs.get(1)
+    assert [r.method for r in seen] == ["GET"]
 
 
 async def test_each_sdk_attempt_is_one_request_on_the_wire() -> None:

@@ -92,3 +92,32 @@ def test_nesting_too_deep_is_a_value_error_either_way(
     with pytest.raises(ValueError, match="nested too deeply"):
         jsontext.loads("[" * 100_000)
     assert jsontext.loads(b'{"ivrs": []}') == {"ivrs": []}
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=JSON_VALUES)
+def test_a_copy_is_equal_and_shares_no_container(value: Any) -> None:
+    copied = jsontext.copy_json(value)
+    assert copied == value
+    originals = {id(c) for c in _containers(value)}
+    assert originals.isdisjoint(id(c) for c in _containers(copied))
+
+
+def test_a_copy_goes_as_deep_as_the_json() -> None:
+    deep: Any = ["bottom"]
+    for _ in range(100_000):
+        deep = {"a": [deep]}
+    copied = jsontext.copy_json(deep)
+    for _ in range(100_000):
+        copied = copied["a"][0]
+    assert copied == ["bottom"]
+
+
+def _containers(value: Any) -> list[Any]:
+    found, pending = [], [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict | list):
+            found.append(item)
+            pending.extend(item.values() if isinstance(item, dict) else item)
+    return found

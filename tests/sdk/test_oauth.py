@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 import zendesk_ivr
-from zendesk_ivr import Client, OAuth, OAuthTokens, TokenFileStore
+from zendesk_ivr import Attempt, Client, OAuth, OAuthTokens, TokenFileStore
 from zendesk_ivr.testing import FakeZendesk
 
 CLIENT_ID = "ivr-audit-job"
 CLIENT_SECRET = "client-secret-5f1e"
+FAST: dict[str, Any] = {"backoff_base": 0.01, "backoff_max": 0.05}
 
 
 @pytest.fixture
@@ -327,3 +328,113 @@ async def test_a_failing_store_surfaces_its_error_but_keeps_the_new_tokens(
     assert oauth.tokens is not None
     assert oauth.tokens.access_token not in record.getMessage()
     assert record.exc_info is None
+
+
+# --- token requests follow the rules of every request ----------------------------------------
+
+
+def refreshing(fake: FakeZendesk) -> OAuth:
+    """OAuth holding a refresh token and no access token yet: the first request refreshes."""
+    issued = fake.issue_oauth_tokens(CLIENT_ID)
+    return OAuth(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, refresh_token=issued["refresh_token"]
+    )
+
+
+def paths(fake: FakeZendesk) -> list[str]:
+    return [f"{r.method} {r.path}" for r in fake.requests]
+
+
+async def test_a_token_request_dropped_after_sending_is_not_sent_again(
+    fake: FakeZendesk,
+) -> None:
+    # The server may have run the refresh, and so rotated the pair: neither the token request
+    # nor the call that needed the token sends it again.
+    fake.drop_next(path="^/oauth/tokens")
+    async with Client(base_url=fake.url, oauth=refreshing(fake), **FAST) as client:
+        with pytest.raises(zendesk_ivr.TransportError) as info:
+            await client.ivrs.get(fake.ivr_ids()[0])
+
+    assert info.value.request_sent
+    assert paths(fake) == ["POST /oauth/tokens"]
+
+
+async def test_a_token_request_answered_429_is_sent_again_after_the_wait(
+    fake: FakeZendesk,
+) -> None:
+    # A 429 says the server did not run it: resent, as any request is.
+    fake.fail_next(429, retry_after=0, path="^/oauth/tokens")
+    oauth = refreshing(fake)
+    async with Client(base_url=fake.url, oauth=oauth, **FAST) as client:
+        ivr = await client.ivrs.get(fake.ivr_ids()[0])
+
+    assert ivr.id == fake.ivr_ids()[0]
+    assert oauth.refreshes == 1
+    assert paths(fake) == [
+        "POST /oauth/tokens",
+        "POST /oauth/tokens",
+        f"GET /api/v2/channels/voice/ivr/{ivr.id}",
+    ]
+
+
+async def test_a_token_request_answered_500_is_not_sent_again(fake: FakeZendesk) -> None:
+    # A 500 may come after the server ran it: a POST is not resent, and the grant is refused.
+    fake.fail_next(500, path="^/oauth/tokens")
+    async with Client(base_url=fake.url, oauth=refreshing(fake), **FAST) as client:
+        with pytest.raises(zendesk_ivr.AuthenticationError, match="status 500"):
+            await client.ivrs.get(fake.ivr_ids()[0])
+
+    assert paths(fake) == ["POST /oauth/tokens"]
+
+
+async def test_token_requests_are_counted_and_reported_like_every_request(
+    fake: FakeZendesk,
+) -> None:
+    attempts: list[Attempt] = []
+    async with Client(
+        base_url=fake.url, oauth=refreshing(fake), on_attempt=attempts.append
+    ) as client:
+        await client.ivrs.get(fake.ivr_ids()[0])
+        sent = client.requests_sent
+
+    assert sent == len(fake.requests) == 2
+    assert [(a.method, a.url.removeprefix(fake.url), a.status) for a in attempts] == [
+        ("POST", "/oauth/tokens", 200),
+        ("GET", f"/api/v2/channels/voice/ivr/{fake.ivr_ids()[0]}", 200),
+    ]
+
+
+async def test_a_refresh_needs_no_connection_slot_held_by_a_task_waiting_for_it(
+    fake: FakeZendesk,
+) -> None:
+    # One slot, five tasks, an expired token: the token request takes the slot like any other
+    # request, so no task may hold it while it waits for the refresh.
+    oauth = refreshing(fake)
+    async with Client(base_url=fake.url, oauth=oauth, max_concurrency=1, deadline=10.0) as client:
+        began = time.monotonic()
+        ivrs = await asyncio.gather(*(client.ivrs.get(fake.ivr_ids()[0]) for _ in range(5)))
+
+    assert time.monotonic() - began < 5.0
+    assert len(ivrs) == 5
+    assert oauth.refreshes == 1
+    assert paths(fake).count("POST /oauth/tokens") == 1
+
+
+async def test_a_refresh_after_a_401_is_bounded_by_the_calls_deadline(fake: FakeZendesk) -> None:
+    # The server says the token expired (its clock moved), after a slow answer; the refresh then
+    # hangs. The call ends at its deadline, not a deadline later (the token request's own).
+    oauth, issued = oauth_for(fake)
+    fake.advance_clock(float(issued["expires_in"]) + 1)
+    fake.delay_next(0.7, path="^/api/")
+    fake.delay_next(5.0, path="^/oauth/tokens")
+    async with Client(base_url=fake.url, oauth=oauth, deadline=1.0) as client:
+        began = time.monotonic()
+        with pytest.raises(zendesk_ivr.RequestTimeout):
+            await client.ivrs.get(fake.ivr_ids()[0])
+        took = time.monotonic() - began
+
+    assert took < 1.4
+    assert paths(fake) == [
+        f"GET /api/v2/channels/voice/ivr/{fake.ivr_ids()[0]}",
+        "POST /oauth/tokens",
+    ]

@@ -1,4 +1,4 @@
-"""The pure protocol layer: URLs, credentials, responses, errors, envelopes and pages."""
+"""The pure protocol layer: URLs, responses, errors, envelopes and pages."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from zendesk_ivr import (
     RecordInvalid,
     ServerError,
 )
-from zendesk_ivr._core.auth.credentials import credentials_for
 from zendesk_ivr._core.reading.envelopes import IVR_ENVELOPE, MENU_ENVELOPE, ROUTE_ENVELOPE, Page
 from zendesk_ivr._core.reading.responses import Response, decode_json, error_for, parse_retry_after
 from zendesk_ivr._core.reading.serde import make_converter
@@ -289,92 +288,6 @@ def test_first_page_url_asks_for_100_per_page() -> None:
     assert str(url) == "https://acme.zendesk.com/api/v2/channels/voice/ivr/1/menus?per_page=100"
 
 
-# --- credentials ----------------------------------------------------------------------------
-
-
-def _b64(text: str) -> str:
-    return base64.b64encode(text.encode("utf-8")).decode("ascii")
-
-
-def test_credentials_for_api_token_is_basic_email_slash_token() -> None:
-    creds = credentials_for(
-        email="agent@example.com", api_token="s3cr3t", password=None, oauth_token=None
-    )
-    assert creds.header == "Basic " + _b64("agent@example.com/token:s3cr3t")
-    assert creds.scheme == "api_token"
-
-
-def test_credentials_for_api_token_matches_a_known_encoding() -> None:
-    creds = credentials_for(email="a@b.c", api_token="tok", password=None, oauth_token=None)
-    assert creds.header == "Basic YUBiLmMvdG9rZW46dG9r"
-
-
-def test_credentials_for_password_is_basic_email_colon_password() -> None:
-    creds = credentials_for(
-        email="agent@example.com", api_token=None, password="pa:ss wörd", oauth_token=None
-    )
-    assert creds.header == "Basic " + _b64("agent@example.com:pa:ss wörd")
-    assert creds.scheme == "password"
-
-
-def test_credentials_for_oauth_is_a_bearer_token() -> None:
-    creds = credentials_for(email=None, api_token=None, password=None, oauth_token="tok")
-    assert creds.header == "Bearer tok"
-    assert creds.scheme == "oauth_token"
-
-
-@pytest.mark.parametrize(
-    "given",
-    [
-        {},
-        {"email": "a@b.c"},
-        {"api_token": "tok"},
-        {"password": "pw"},
-        {"api_token": "tok", "password": "pw"},
-        {"email": "a@b.c", "api_token": "tok", "password": "pw"},
-        {"oauth_token": "tok", "email": "a@b.c"},
-        {"oauth_token": "tok", "api_token": "tok"},
-        {"oauth_token": "tok", "email": "a@b.c", "api_token": "tok"},
-        {"oauth_token": "tok", "email": "a@b.c", "password": "pw"},
-        {"oauth_token": "tok", "email": "a@b.c", "api_token": "tok", "password": "pw"},
-        {"email": "", "api_token": "tok"},
-        {"email": "a@b.c", "api_token": ""},
-        {"email": "a@b.c", "password": ""},
-        {"oauth_token": ""},
-        {"oauth_token": "   "},
-        {"email": "  ", "password": "pw"},
-        {"email": "a@b.c", "api_token": 123},
-        {"oauth_token": b"tok"},
-    ],
-)
-def test_credentials_for_refuses_every_bad_combination(given: dict[str, object]) -> None:
-    kwargs: dict[str, Any] = {"email": None, "api_token": None, "password": None}
-    kwargs["oauth_token"] = None
-    kwargs.update(given)
-    with pytest.raises(ConfigurationError):
-        credentials_for(**kwargs)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "secret"),
-    [
-        ({"email": "a@b.c", "api_token": "TOKEN-xyz"}, "TOKEN-xyz"),
-        ({"email": "a@b.c", "password": "PASSWORD-xyz"}, "PASSWORD-xyz"),
-        ({"oauth_token": "OAUTH-xyz"}, "OAUTH-xyz"),
-    ],
-)
-def test_credentials_repr_never_contains_the_secret(kwargs: dict[str, str], secret: str) -> None:
-    full: dict[str, Any] = {"email": None, "api_token": None, "password": None}
-    full["oauth_token"] = None
-    full.update(kwargs)
-    creds = credentials_for(**full)
-    for text in (repr(creds), str(creds), f"{creds}", repr([creds])):
-        assert secret not in text
-        assert creds.header not in text
-        assert _b64(secret) not in text
-    assert creds.scheme in repr(creds)
-
-
 # --- Response -------------------------------------------------------------------------------
 
 
@@ -432,7 +345,7 @@ def test_parse_retry_after_garbage_is_none(value: str | None) -> None:
 
 # --- error_for ------------------------------------------------------------------------------
 
-SECRET_HEADER = "Basic " + _b64("agent@example.com/token:SECRET-TOKEN")
+SECRET_HEADER = "Basic " + base64.b64encode(b"agent@example.com/token:SECRET-TOKEN").decode()
 
 ERROR_CLASSES: list[tuple[int, type[APIError]]] = [
     (400, APIError),
@@ -780,9 +693,7 @@ def test_resume_url_refuses_a_link_off_the_site(link: str) -> None:
 
 
 def _page(body: object, *, url: URL = CURRENT) -> tuple[Page[IvrMenu], URL | None]:
-    return decode_page(
-        STRICT, MENU_ENVELOPE, IvrMenu, _response(200, body, url=url), site=SITE, now=NOW
-    )
+    return decode_page(STRICT, MENU_ENVELOPE, IvrMenu, _response(200, body, url=url), site=SITE)
 
 
 def test_decode_page_reads_items_count_and_links() -> None:
@@ -904,7 +815,7 @@ def test_decode_page_refuses_a_next_page_on_another_host() -> None:
 def test_decode_page_raises_the_typed_error_for_an_error_status() -> None:
     response = _response(404, {"error": "RecordNotFound", "description": "Not found"})
     with pytest.raises(NotFound):
-        decode_page(STRICT, MENU_ENVELOPE, IvrMenu, response, site=SITE, now=NOW)
+        decode_page(STRICT, MENU_ENVELOPE, IvrMenu, response, site=SITE)
 
 
 def test_decode_page_of_ivrs() -> None:
@@ -915,9 +826,7 @@ def test_decode_page_of_ivrs() -> None:
         "previous_page": None,
     }
     url = URL("https://acme.zendesk.com/api/v2/channels/voice/ivr?per_page=100")
-    page, nxt = decode_page(
-        STRICT, IVR_ENVELOPE, Ivr, _response(200, body, url=url), site=SITE, now=NOW
-    )
+    page, nxt = decode_page(STRICT, IVR_ENVELOPE, Ivr, _response(200, body, url=url), site=SITE)
     assert page.items == (Ivr(id=1, name="Support", phone_number_ids=(4,)),)
     assert nxt is None
 

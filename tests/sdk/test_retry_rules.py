@@ -76,9 +76,20 @@ def test_a_rate_limit_is_not_waited_for_when_the_caller_reschedules_itself() -> 
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_a_429_without_retry_after_backs_off_for_every_method(method: str) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [rate_limited(None), rate_limited(0.0), server_error(503, 0.0)],
+    ids=["429-no-retry-after", "429-retry-after-0", "503-retry-after-0"],
+)
+def test_not_run_without_a_usable_wait_backs_off_at_least_half_the_ceiling(
+    method: str, error: ZendeskError
+) -> None:
+    """No Retry-After, 0, or a date already past (read as 0): backoff, never a burst."""
     policy = RetryPolicy(backoff_base=2.0)
-    assert policy.delay_for(method, rate_limited(None), 1, half) == 2.0  # half of 2 * 2**1
+    # The ceiling at the second retry is 2 * 2**1 = 4 s; the wait is jittered over its top half.
+    assert policy.delay_for(method, error, 1, lambda: 0.0) == 2.0
+    assert policy.delay_for(method, error, 1, half) == 3.0
+    assert policy.delay_for(method, error, 1, lambda: 1.0) == 4.0
 
 
 @pytest.mark.parametrize(

@@ -130,7 +130,7 @@ def _check_main_menu(name: str, method: str, status: int) -> None:
 
 def _check_list_menus() -> None:
     response = _response("list_menus.json", "GET", "/ivr/1/menus?per_page=100", 200)
-    page, next_url = decode_page(STRICT, MENU_ENVELOPE, IvrMenu, response, site=SITE, now=NOW)
+    page, next_url = decode_page(STRICT, MENU_ENVELOPE, IvrMenu, response, site=SITE)
     assert page.items == (DEFAULT_MENU,)
     assert page.count == 1
     assert page.next_page is None

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import IO
+
+from attrs import frozen
 
 from .._client import Client
 from .._models import GroupOptions, IvrTree, VoicemailOptions
 from ..analysis._audit import read_for_audit
 from ..migration import _journal
-from ..migration._apply import ApplyFailed, apply
+from ..migration._apply import ApplyFailed, apply, apply_holding
 from ..migration._idmap_by_name import map_by_name
 from ..migration._planner import plan
 from ..migration._refusal import PlanRefused
@@ -88,22 +92,22 @@ async def plan_command(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 async def apply_command(args: argparse.Namespace, out: IO[str]) -> int:
-    progress = Progress("Reading the IVR tree")
-    with progress:
-        async with connect(args, progress.on_attempt) as client:
-            migration = await _plan_for(args, client, out)
-            # On stderr, so a dry run's stdout stays JSON lines.
-            for skipped in migration.skipped:
-                print(skipped.describe(), file=sys.stderr)
-            return await _run_plan(args, client, migration, out, progress)
+    with _journal_of(args) as journal:
+        progress = Progress("Reading the IVR tree")
+        with progress:
+            async with connect(args, progress.on_attempt) as client:
+                migration = await _plan_for(args, client, out)
+                # On stderr, so a dry run's stdout stays JSON lines.
+                for skipped in migration.skipped:
+                    print(skipped.describe(), file=sys.stderr)
+                return await _run_plan(args, client, migration, out, progress, journal=journal)
 
 
 async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
     old, new = args.from_group, args.to_group
     if old == new:
         raise UsageError(f"--from-group and --to-group are both {old}: nothing to re-point")
-    progress = Progress("Reading the IVR tree")
-    with progress:
+    with _journal_of(args) as journal, Progress("Reading the IVR tree") as progress:
         async with connect(args, progress.on_attempt) as client:
             tree, account = await read_for_audit(client, check_groups=True, check_greetings=False)
             _check_reroute_groups(old, new, tree, account.group_ids or frozenset())
@@ -116,7 +120,7 @@ async def reroute_command(args: argparse.Namespace, out: IO[str]) -> int:
                 same_account=True,
                 origin=f"reroute group {old} to group {new}",
             )
-            return await _run_plan(args, client, migration, out, progress)
+            return await _run_plan(args, client, migration, out, progress, journal=journal)
 
 
 def _check_reroute_groups(old: int, new: int, tree: IvrTree, groups: frozenset[int]) -> None:
@@ -144,12 +148,41 @@ def _rung_groups(tree: IvrTree) -> set[int]:
     }
 
 
+@frozen
+class _JournalOf:
+    """The ``--journal`` of an apply: held (not for a dry run) and read, before any request."""
+
+    held: _journal.JournalLock | None
+    read: _journal.Progress | None
+
+
+@contextlib.contextmanager
+def _journal_of(args: argparse.Namespace) -> Iterator[_JournalOf]:
+    """
+    Hold and read ``--journal`` first: a second apply on it, or a path holding another file,
+    exits 2 at once, with nothing sent and the file as it was.
+    """
+    if not args.journal:
+        yield _JournalOf(None, None)
+    elif args.dry_run:  # sends nothing, writes nothing: another apply may hold it
+        yield _JournalOf(None, _journal.read(args.journal))
+    else:
+        with _journal.lock(args.journal) as held:
+            yield _JournalOf(held, held.read())
+
+
 async def _run_plan(
-    args: argparse.Namespace, client: Client, migration: Plan, out: IO[str], progress: Progress
+    args: argparse.Namespace,
+    client: Client,
+    migration: Plan,
+    out: IO[str],
+    progress: Progress,
+    *,
+    journal: _JournalOf,
 ) -> int:
     """Dry-run, or confirm and apply, *migration*, or the plan of an interrupted apply's journal."""
     done: set[str] = set()
-    journaled = _journal.read(args.journal) if args.journal else None
+    journaled = journal.read
     if journaled is not None:
         resumed = _journal.plan_in(journaled, args.journal)
         if resumed.origin != migration.origin:
@@ -195,7 +228,7 @@ async def _run_plan(
 
     progress.relabel(f"Applying {len(remaining)} steps")
     try:
-        report = await apply(client, migration, journal=args.journal, on_step=on_step)
+        report = await apply_holding(client, migration, journal.held, on_step=on_step)
     except ApplyFailed as exc:
         for line in exc.report.describe():
             print(line, file=sys.stderr)

@@ -10,7 +10,7 @@ from ..analysis._graph import GRAPH_FORMATS
 from .errors import fail
 
 FAIL_ON: Final = ("error", "warning", "info", "never")
-AUDIT_FORMATS: Final = ("table", "json", "csv")
+AUDIT_FORMATS: Final = ("table", "json", "csv", "html")
 PLAN_FORMATS: Final = ("text", "json")
 
 
@@ -102,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=AUDIT_FORMATS,
         default="table",
-        help="a table for people, or JSON or CSV of rule, severity, ids and message "
-        "(default: %(default)s)",
+        help="a table for people, JSON or CSV of rule, severity, ids and message, or html: one "
+        "page with every IVR's call flow drawn (needs the report extra) (default: %(default)s)",
     )
     audit.add_argument(
         "--fail-on",
@@ -136,16 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
     graph = commands.add_parser(
         "graph",
         parents=[connection],
-        help="draw one IVR's call flow (Mermaid or DOT)",
+        help="draw one IVR's call flow (Mermaid, DOT or SVG)",
         description="Draw one IVR's call flow, menus as nodes and keypresses as edges, with "
         "the audit's findings marked.",
     )
     graph.add_argument("ivr_id", type=int, metavar="IVR_ID", help="the id of the IVR to draw")
     graph.add_argument(
         "--format",
-        choices=GRAPH_FORMATS,
+        choices=(*GRAPH_FORMATS, "svg"),
         default="mermaid",
-        help="Mermaid (renders on GitHub) or Graphviz DOT (default: %(default)s)",
+        help="Mermaid (renders on GitHub), Graphviz DOT, or SVG drawn by the layout engine of "
+        "the report extra (default: %(default)s)",
     )
     graph.add_argument("-o", "--output", help="write to FILE instead of stdout")
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import random
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from contextlib import aclosing
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 from attrs import frozen
@@ -31,45 +32,41 @@ from .._exceptions import (
     TransportError,
     ZendeskError,
 )
-from .auth import passwords
-from .auth.credentials import Credentials
-from .auth.oauth import OAuth
+from .auth.base import Anonymous, Auth, Authorization
 from .pacing.limiter import RateLimiter, _MustWait
 from .pacing.retry import RetryPolicy, server_retry_after
-from .reading import envelopes, jsontext, responses
-from .reading.envelopes import Envelope, Page, PageLinks
-from .reading.jsontext import Reader
+from .reading import envelopes, responses
+from .reading.envelopes import Envelope, Page
+from .reading.pages import Listing, RawPage, ReadPage, read_page, read_raw_page
 from .reading.responses import Response
 from .wire import paging, urls
 from .wire.observe import Attempt, log_retry, record_attempt
 from .wire.transport import Transport
 
-try:
-    from .reading import shapes
-except ImportError:  # no msgspec (PyPy): listings read dicts
-    shapes = None  # type: ignore[assignment]
-
 T = TypeVar("T")
+P = TypeVar("P", RawPage, ReadPage[Any])
+
+_TOKEN_PATH = URL("oauth/tokens")
+# The client authenticates with its id and secret in the body.
+_TOKEN_ENDPOINT_AUTH = Anonymous()
 
 
 @frozen
-class Outcome:
+class Outcome(Generic[T]):
+    """A call's successful response, what it was read as, and how many attempts it took."""
+
     response: Response
-    body: Any
+    body: T
     attempts: int
 
 
-@frozen
-class RawPage:
-    """
-    One page of a listing as sent: its items as decoded (JSON values, or `shapes` structs where
-    the body was read into them), its links already checked.
-    """
+def read_json(response: Response) -> Any:
+    """The JSON of a successful response (None when it has no body)."""
+    return responses.decode_json(response, now=time.time())
 
-    outcome: Outcome
-    key: str
-    items: list[Any]
-    links: PageLinks
+
+def read_nothing(_response: Response) -> None:
+    """For a call whose answer's body is not needed (a DELETE: 200 with the object, or 204)."""
 
 
 class Requester:
@@ -82,13 +79,10 @@ class Requester:
         policy: RetryPolicy,
         limiter: RateLimiter,
         max_concurrency: int,
+        auth: Auth,
         on_attempt: Callable[[Attempt], None] | None = None,
-        credentials: Credentials | None = None,
-        oauth: OAuth | None = None,
         max_pages: int = paging.DEFAULT_MAX_PAGES,
     ) -> None:
-        if (credentials is None) == (oauth is None):
-            raise ValueError("exactly one of credentials and oauth")
         self.transport = transport
         self.converter = converter
         self.site = site
@@ -99,8 +93,7 @@ class Requester:
         self.max_pages = max_pages
         self._slots = asyncio.Semaphore(max_concurrency)
         self._on_attempt = on_attempt
-        self._credentials = credentials
-        self._oauth = oauth
+        self.auth = auth
         self.requests_sent = 0
         self.in_flight = 0
 
@@ -110,31 +103,30 @@ class Requester:
         url: URL,
         payload: Any = None,
         *,
-        parse: bool = True,
-        read_first: Reader | None = None,
-    ) -> Outcome:
+        read: Callable[[Response], T],
+        auth: Auth | None = None,
+    ) -> Outcome[T]:
         """
-        Send with retries; return the successful response and its decoded JSON (None when
-        *parse* is off or the body is empty), read by *read_first* where it can. Errors surface
-        typed once retries are spent.
+        Send with retries; return the successful response and what *read* (a pure function of
+        the response, see `pages.read_page`) makes of it. Errors surface typed once retries are
+        spent; a 2xx whose body *read* cannot read (cut short on the way) is a failed attempt.
+        *auth* signs it instead of the client's.
 
         Three layers, each a method: this retry loop (waits, backoff, the limiter's pause,
-        a DELETE whose lost answer was a success), `_send_authorized` (credentials, and one
-        OAuth refresh on a 401), `_attempt` (one request on the wire under the client's limits).
+        a DELETE whose lost answer was a success), `_send_authorized` (the Authorization, and
+        one more attempt after a 401 the auth renews), `_attempt` (one request on the wire under
+        the client's limits).
         """
         body = None if payload is None else _json_body(payload)
         started = time.monotonic()
         deadline = None if self.policy.deadline is None else started + self.policy.deadline
-        call = _Call(method, url, body, deadline)
+        call = _Call(method, url, body, deadline, auth or self.auth)
         while True:
             try:
                 response = await self._send_authorized(call)
-                if not parse:
-                    if not 200 <= response.status < 300:
-                        raise responses.error_for(response, now=time.time())
-                    return Outcome(response=response, body=None, attempts=call.attempts)
-                decoded = responses.decode_json(response, now=time.time(), read_first=read_first)
-                return Outcome(response=response, body=decoded, attempts=call.attempts)
+                if not 200 <= response.status < 300:
+                    raise responses.error_for(response, now=time.time())
+                return Outcome(response=response, body=read(response), attempts=call.attempts)
             except (APIError, TransportError, DecodeError) as error:
                 error.attempts = call.attempts
                 if method == "DELETE" and call.maybe_done and isinstance(error, NotFound):
@@ -159,6 +151,8 @@ class Requester:
             self.limiter.pause(server_wait)
 
     def _retry_delay(self, call: _Call, error: ZendeskError) -> float | None:
+        if call.token_failed:
+            return None  # the token request followed its own retry rules; resending would repeat it
         delay = self.policy.delay_for(call.method, error, call.attempts - 1, random.random)
         if delay is None:
             return None
@@ -168,26 +162,48 @@ class Requester:
 
     async def _send_authorized(self, call: _Call) -> Response:
         """
-        One attempt with the client's credentials, and with OAuth one more after a 401 (an
-        expired or revoked access token), once per call, after refreshing the tokens.
+        One attempt with the Authorization the call's auth gives (waiting for a refresh, not past
+        the deadline), and one more after a 401 when the auth says a resend can help (OAuth,
+        once it has refreshed), once per call.
         """
+        auth = call.auth
+        used = await self._authorize(call)
         while True:
-            response, generation = await self._attempt(call)
+            response = await self._attempt(call, used)
             if response.status != 401:
                 return response
             refused = responses.error_for(response, now=time.time())
             refused.attempts = call.attempts
-            if self._oauth is None or call.reauthorized:
-                if self._credentials is not None and self._credentials.scheme == "password":
-                    raise passwords.explain_refusal(refused)
-                raise refused
+            renewed = not call.reauthorized and await self._for_token(
+                call, auth.renew(used, self._token_request)
+            )
+            if not renewed:
+                raise auth.refused(refused)
             call.reauthorized = True
-            await self._oauth.after_unauthorized(generation, self._token_request)
+            used = await self._authorize(call)
 
-    async def _attempt(self, call: _Call) -> tuple[Response, int]:
+    async def _authorize(self, call: _Call) -> Authorization:
         """
-        One request on the wire, once a connection slot, the credentials and the rate limit's
-        budget allow; the response, and which generation of OAuth tokens it was sent with.
+        The auth's Authorization; only a refresh is waited for under the deadline, since the
+        bound (an asyncio timer) costs some 7 us a request.
+        """
+        given = call.auth.authorize(self._token_request)
+        if isinstance(given, Authorization):
+            return given
+        return await self._for_token(call, given)
+
+    async def _for_token(self, call: _Call, waiting: Awaitable[T]) -> T:
+        """Wait for the auth (a refresh) before the call's deadline; a failure ends the call."""
+        try:
+            return await self._before_deadline(waiting, call.deadline, call.method, call.url)
+        except BaseException:
+            call.token_failed = True
+            raise
+
+    async def _attempt(self, call: _Call, authorization: Authorization) -> Response:
+        """
+        One request on the wire with *authorization*, once a connection slot and the rate
+        limit's budget allow.
         """
         call.attempts += 1
         method, url, deadline = call.method, call.url, call.deadline
@@ -197,27 +213,19 @@ class Requester:
         else:
             await self._slots.acquire()
         try:
-            # Credentials, not the header itself: its repr is redacted, and this frame is one a
-            # TransportError passes through (a locals-capturing error reporter records them).
-            if self._credentials is not None:
-                credentials, generation = self._credentials, 0
-            else:
-                credentials, generation = await self._before_deadline(
-                    self._authorization(), deadline, method, url
-                )
             ticket = self.limiter.try_acquire() or await self._before_deadline(
                 self._wait_for_budget(method, url), deadline, method, url
             )
             headers: Mapping[str, str] | None = None
             status: int | None = None
             try:
-                response = await self._send(call, credentials)
+                response = await self._send(call, authorization)
                 headers, status = response.headers, response.status
             finally:
                 self.limiter.settle(headers, ticket, status)
         finally:
             self._slots.release()
-        return response, generation
+        return response
 
     async def _wait_for_budget(self, method: str, url: URL) -> int:
         wait = self.policy.wait_on_rate_limit
@@ -255,7 +263,7 @@ class Requester:
             request_sent=False,
         )
 
-    async def _send(self, call: _Call, credentials: Credentials) -> Response:
+    async def _send(self, call: _Call, authorization: Authorization) -> Response:
         self.requests_sent += 1
         self.in_flight += 1
         began = time.monotonic()
@@ -264,7 +272,7 @@ class Requester:
         time_left = None if call.deadline is None else call.deadline - began
         try:
             response = await self.transport.send(
-                call.method, call.url, call.body, credentials=credentials, time_left=time_left
+                call.method, call.url, call.body, authorization=authorization, time_left=time_left
             )
         except TransportError as exc:
             failure = type(exc).__name__
@@ -282,32 +290,14 @@ class Requester:
             )
         return response
 
-    async def _authorization(self) -> tuple[Credentials, int]:
-        """The OAuth Authorization header, and which generation of tokens it is."""
-        assert self._oauth is not None
-        header = await self._oauth.authorization(self._token_request)
-        return Credentials("oauth", header), self._oauth.generation
-
     async def _token_request(self, form: dict[str, str]) -> tuple[int, Any, str | None]:
-        """POST /oauth/tokens; retried only when the connection failed before sending."""
-        url = self.site.join(URL("oauth/tokens"))
-        body = json.dumps(form).encode()
-        retries = 0
-        while True:
-            try:
-                response = await self.transport.send("POST", url, body)
-                break
-            except TransportError as exc:
-                # A refresh the server may have run has already rotated the pair: never resend.
-                if exc.request_sent or retries >= self.policy.max_retries:
-                    raise
-                retries += 1
-                await asyncio.sleep(self.policy.backoff(retries - 1))
-        try:
-            parsed = jsontext.loads(response.body) if response.body.strip() else None
-        except ValueError:
-            parsed = None
-        return response.status, parsed, response.request_id
+        """
+        POST /oauth/tokens under the rules of any POST: resent only when its connection failed
+        before sending, since a refresh the server may have run has rotated the pair already.
+        """
+        url = self.site.join(_TOKEN_PATH)
+        outcome = await self.request("POST", url, form, read=read_json, auth=_TOKEN_ENDPOINT_AUTH)
+        return outcome.response.status, outcome.body, outcome.response.request_id
 
     async def fetch_one(
         self,
@@ -320,7 +310,7 @@ class Requester:
         payload = None
         if fields is not None:
             payload = envelopes.wrap(envelope, self.converter.unstructure(fields))
-        outcome = await self.request(method, url, payload)
+        outcome = await self.request(method, url, payload, read=read_json)
         return envelopes.structure_one(
             self.converter, envelope, cls, outcome.response, outcome.body
         )
@@ -328,70 +318,60 @@ class Requester:
     async def delete(self, url: URL) -> None:
         # 200 with the deleted object and 204 with nothing both mean done; the body is not needed.
         with contextlib.suppress(_GoneAfterRetry):
-            await self.request("DELETE", url, parse=False)
+            await self.request("DELETE", url, read=read_nothing)
 
-    async def raw_pages(
-        self,
-        first: URL,
-        envelope: Envelope,
-        start: str | URL | None = None,
-        *,
-        read_first: Reader | None = None,
-    ) -> AsyncGenerator[RawPage, None]:
+    async def listing(
+        self, first: URL, read: Callable[[Response], P], start: str | URL | None = None
+    ) -> AsyncGenerator[Outcome[P], None]:
         """
-        Every page of a listing, decoded items and checked links, following ``next_page`` (or
-        a cursor's ``links.next``) under the listing's cycle rule and page cap. Each response
-        is read and released before its page is handed out.
+        Every page of a listing, each as *read* makes it, following ``next_page`` (or a
+        cursor's ``links.next``) under the listing's cycle rule and page cap. Each response is
+        read and released before its page is handed out.
         """
         url: URL | None = first if start is None else urls.resume_url(start, self.site)
         records = 0
         trail = paging.PageTrail(self.max_pages)
         while url is not None:
             trail.visit(url)
-            outcome = await self.list_page(url, records, read_first)
-            key, items = envelopes.unwrap_list(outcome.body, envelope, outcome.response)
-            links = envelopes.page_links(outcome.body, outcome.response, site=self.site)
-            records += len(items)
-            yield RawPage(outcome=outcome, key=key, items=items, links=links)
-            url = links.next_url
+            outcome = await self._list_page(url, records, read)
+            records += outcome.body.size
+            yield outcome
+            url = outcome.body.links.next_url
+
+    def raw_pages(self, first: URL, envelope: Envelope) -> AsyncGenerator[Outcome[RawPage], None]:
+        """A listing's pages as decoded JSON (the walk completes what they leave out)."""
+        return self.listing(
+            first, functools.partial(read_raw_page, envelope=envelope, site=self.site)
+        )
+
+    def _read_pages(
+        self, first: URL, listing: Listing[T], start: str | URL | None
+    ) -> AsyncGenerator[Outcome[ReadPage[T]], None]:
+        read = functools.partial(read_page, listing=listing, site=self.site)
+        return self.listing(first, read, start)
 
     async def pages(
-        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
+        self, first: URL, listing: Listing[T], start: str | URL | None = None
     ) -> AsyncGenerator[Page[T], None]:
-        async with aclosing(self._model_pages(first, envelope, cls, start)) as raw_pages:
-            async for raw in raw_pages:
-                items = tuple(self._models(cls, raw))
-                yield raw.links.page(items, raw.outcome.response)
+        async with aclosing(self._read_pages(first, listing, start)) as pages:
+            async for outcome in pages:
+                page = outcome.body
+                yield page.links.page(tuple(page.models()), outcome.response)
 
     async def items(
-        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None = None
+        self, first: URL, listing: Listing[T], start: str | URL | None = None
     ) -> AsyncGenerator[T, None]:
-        async with aclosing(self._model_pages(first, envelope, cls, start)) as raw_pages:
-            async for raw in raw_pages:
-                for item in self._models(cls, raw):
+        async with aclosing(self._read_pages(first, listing, start)) as pages:
+            async for outcome in pages:
+                for item in outcome.body.models():
                     yield item
 
-    def _model_pages(
-        self, first: URL, envelope: Envelope, cls: type[T], start: str | URL | None
-    ) -> AsyncGenerator[RawPage, None]:
-        """The pages of a listing of *cls*, decoded into `shapes` where it has them."""
-        # Only Client makes a Requester, always with the tolerant converter the structs agree with.
-        reader = None if shapes is None else shapes.page_reader(cls, envelope)
-        return self.raw_pages(first, envelope, start, read_first=reader)
-
-    def _models(self, cls: type[T], raw: RawPage) -> Iterator[T]:
-        """The models of a page, each made when it is asked for."""
-        response = raw.outcome.response
-        if shapes is not None and isinstance(raw.outcome.body, shapes.ShapedBody):
-            return shapes.iter_items(self.converter, cls, response, raw.key, raw.items)
-        return envelopes.iter_items(self.converter, cls, response, raw.key, raw.items)
-
-    async def list_page(
-        self, url: URL, records_read: int, read_first: Reader | None = None
-    ) -> Outcome:
+    async def _list_page(
+        self, url: URL, records_read: int, read: Callable[[Response], P]
+    ) -> Outcome[P]:
         """GET one page of a listing; a 400 past the offset cap becomes a PaginationError."""
         try:
-            return await self.request("GET", url, read_first=read_first)
+            return await self.request("GET", url, read=read)
         except APIError as error:
             if error.status == 400 and paging.past_offset_cap(url, records_read):
                 raise paging.offset_cap_error(url, error) from error
@@ -414,8 +394,10 @@ class _Call:
     url: URL
     body: bytes | None
     deadline: float | None
+    auth: Auth
     attempts: int = 0
-    reauthorized: bool = False  # OAuth tokens were refreshed for this call once already
+    reauthorized: bool = False  # the auth renewed its tokens for this call once already
+    token_failed: bool = False  # getting a token failed: its request was retried by its own rules
     maybe_done: bool = False  # an earlier attempt may have been carried out, its answer lost
 
 

@@ -1,5 +1,6 @@
 """
-Reading a whole IVR tree for people: the audit's rules, its findings, and call-flow graphs.
+Reading a whole IVR tree for people: the audit's rules, its findings, call-flow graphs, and the
+audit as one HTML page.
 
 ```python
 from zendesk_ivr.analysis import audit
@@ -28,6 +29,8 @@ from ._audit import (
     unreachable_menu,
 )
 from ._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
+from ._layout import LayoutEngineError, render_svg
+from ._report import render_html_report
 
 # Grouped by what the names are for, sorted within each group (tests check both).
 __all__ = [  # noqa: RUF022
@@ -55,4 +58,9 @@ __all__ = [  # noqa: RUF022
     "render_dot",
     "render_graph",
     "render_mermaid",
+    "render_svg",
+    # Reports
+    "render_html_report",
+    # Errors (under zendesk_ivr.ZendeskError)
+    "LayoutEngineError",
 ]

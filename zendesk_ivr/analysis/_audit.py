@@ -9,11 +9,11 @@ tree, looking up groups and greetings) happens before, in `audit`.
 from __future__ import annotations
 
 import enum
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
 
-from attrs import frozen
+from attrs import field, frozen
 
 from .._models import (
     GroupOptions,
@@ -27,6 +27,7 @@ from .._models import (
     VoicemailOptions,
 )
 from .._tasks import both
+from ..migration._constraints import is_e164
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -113,6 +114,11 @@ class Finding:
         }
 
 
+def _frozen_map(names: Mapping[Any, str] | None) -> Mapping[Any, str] | None:
+    # A read-only copy: the context is frozen, and callers may go on changing their dict.
+    return None if names is None else MappingProxyType(dict(names))
+
+
 @frozen(kw_only=True)
 class AuditContext:
     """
@@ -123,11 +129,15 @@ class AuditContext:
     group_ids: frozenset[int] | None = None
     #: Integers for uploaded greetings, strings for built-in ones ("voicemail_en", "ivr_none").
     greeting_ids: frozenset[int | str] | None = None
+    #: The names of the groups in `group_ids`, for reports; the rules go by id alone.
+    group_names: Mapping[int, str] | None = field(default=None, converter=_frozen_map, hash=False)
+    #: The names of the greetings in `greeting_ids`, for reports.
+    greeting_names: Mapping[int | str, str] | None = field(
+        default=None, converter=_frozen_map, hash=False
+    )
 
 
 Rule = Callable[[Ivr, AuditContext], Iterable[Finding]]
-
-_E164 = re.compile(r"\+[1-9]\d{1,14}")
 
 
 def _where(ivr: Ivr, menu: IvrMenu | None = None, route: IvrRoute | None = None) -> str:
@@ -287,7 +297,7 @@ def phone_number_route(ivr: Ivr, context: AuditContext) -> Iterable[Finding]:
         if not isinstance(route.options, PhoneNumberOptions):
             continue
         number = route.options.phone_number
-        if number is None or not _E164.fullmatch(number):
+        if not is_e164(number):
             problem = f"forwards to {number!r}, which is not an E.164 number like +15551234567"
             yield _route_error("invalid_phone_number", ivr, menu, route, problem)
 
@@ -381,15 +391,20 @@ async def read_for_audit(
 async def _context_of(client: Client, *, groups: bool, greetings: bool) -> AuditContext:
     """The lookups the audit was asked for, run concurrently."""
 
-    async def group_ids() -> frozenset[int] | None:
+    async def group_names() -> dict[int, str] | None:
         if not groups:
             return None
-        return frozenset([g.id async for g in client.groups.list() if not g.deleted])
+        return {g.id: g.name async for g in client.groups.list() if not g.deleted}
 
-    async def greeting_ids() -> frozenset[int | str] | None:
+    async def greeting_names() -> dict[int | str, str] | None:
         if not greetings:
             return None
-        return frozenset([g.id async for g in client.greetings.list()])
+        return {g.id: g.name async for g in client.greetings.list()}
 
-    found_groups, found_greetings = await both(group_ids(), greeting_ids())
-    return AuditContext(group_ids=found_groups, greeting_ids=found_greetings)
+    found_groups, found_greetings = await both(group_names(), greeting_names())
+    return AuditContext(
+        group_ids=None if found_groups is None else frozenset(found_groups),
+        greeting_ids=None if found_greetings is None else frozenset(found_greetings),
+        group_names=found_groups,
+        greeting_names=found_greetings,
+    )

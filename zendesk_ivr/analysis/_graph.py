@@ -94,7 +94,9 @@ class _Edge:
 
 
 @frozen
-class _Drawing:
+class Drawing:
+    """One IVR as every format draws it: nodes, edges, and what the findings mark."""
+
     name: str  # the graph's id, also the id of Mermaid's IVR node
     title: str  # "IVR <id>: <name>"
     note: str | None  # the default_menu finding, as a few words
@@ -133,8 +135,26 @@ def _ids_text(ids: Sequence[int]) -> str:
     return ", ".join(map(str, ids))
 
 
-def _target(options: RouteOptions, menu_ids: frozenset[int]) -> tuple[_Node | None, str]:
+@frozen
+class Names:
+    """The account's group and greeting names, where the caller read them (None: not read)."""
+
+    groups: Mapping[int, str] | None = None
+    greetings: Mapping[int | str, str] | None = None
+
+    def groups_text(self, ids: Sequence[int]) -> str:
+        """*ids* by name (ids the account no longer has as ``missing group 5``), or as ids."""
+        if self.groups is None:
+            return _ids_text(ids)
+        names = self.groups
+        return ", ".join(_one_line(names[i]) if i in names else f"missing group {i}" for i in ids)
+
+
+def _target(
+    options: RouteOptions, menu_ids: frozenset[int], names: Names
+) -> tuple[_Node | None, str]:
     """The node a route leads to (None for a menu of this IVR) and that node's id."""
+    by_name = names.groups is not None
     match options:
         case MenuOptions(menu_id=menu_id) if menu_id is not None and menu_id in menu_ids:
             return None, _node_id("menu", _int_part(menu_id))
@@ -144,11 +164,16 @@ def _target(options: RouteOptions, menu_ids: frozenset[int]) -> tuple[_Node | No
             return _node("missing", (_int_part(menu_id),), [f"missing menu {menu_id}"], "missing")
         case GroupOptions(group_ids=group_ids):
             ids = sorted(set(group_ids))
-            label = f"Group {ids[0]}" if len(ids) == 1 else f"Groups {_ids_text(ids)}"
+            which = names.groups_text(ids)
+            label = f"Group{':' if by_name else ''} {which}"
+            if len(ids) > 1:
+                label = f"Groups{':' if by_name else ''} {which}"
             return _node("group", map(_int_part, ids), [label if ids else "No group"], "group")
         case VoicemailOptions(group_ids=group_ids):
             ids = sorted(set(group_ids))
-            which = f"group {ids[0]}" if len(ids) == 1 else f"groups {_ids_text(ids)}"
+            which = names.groups_text(ids)
+            if not by_name:
+                which = f"group {which}" if len(ids) == 1 else f"groups {which}"
             label = f"Voicemail: {which if ids else 'no group'}"
             return _node("voicemail", map(_int_part, ids), [label], "voicemail")
         case PhoneNumberOptions(phone_number=number):
@@ -171,12 +196,20 @@ def _node(kind: str, parts: Iterable[str], lines: list[str], style: str) -> tupl
     return node, node.id
 
 
-def _menu_node(menu: IvrMenu, *, unreachable: bool, empty: bool) -> _Node:
+def _menu_node(menu: IvrMenu, names: Names, *, unreachable: bool, empty: bool) -> _Node:
     lines = _text_lines(menu.name) if menu.name else [f"menu {menu.id}"]
     if menu.default:
         lines[-1] += " (default)"
-    if menu.greeting_id is not None:
-        lines.append(f"greeting {menu.greeting_id}")
+    greeting, greetings = menu.greeting_id, names.greetings
+    if greeting is not None and greetings is None:
+        lines.append(f"greeting {greeting}")
+    elif greeting is not None and greetings is not None:
+        known = greeting in greetings
+        lines.append(
+            f"greeting: {_one_line(greetings[greeting])}"
+            if known
+            else f"missing greeting {greeting}"
+        )
     if unreachable:
         lines.append("unreachable")
     if empty:
@@ -208,7 +241,11 @@ def _is_dead(finding: Finding, menu: IvrMenu, route: IvrRoute) -> bool:
     )
 
 
-def _draw(ivr: Ivr, findings: Sequence[Finding]) -> _Drawing:
+NO_NAMES: Final = Names()
+
+
+def draw(ivr: Ivr, findings: Sequence[Finding], names: Names = NO_NAMES) -> Drawing:
+    """The drawing of *ivr* that every format writes: its nodes and edges, findings marked."""
     if not isinstance(ivr, Ivr):
         raise InvalidArgument(f"ivr must be a zendesk_ivr.Ivr, got {ivr!r}")
     mine = _findings_for(ivr, findings)
@@ -220,6 +257,7 @@ def _draw(ivr: Ivr, findings: Sequence[Finding]) -> _Drawing:
     for menu in ivr.menus:
         node = _menu_node(
             menu,
+            names,
             unreachable=menu.id in flagged[_UNREACHABLE],
             empty=menu.id in flagged[_EMPTY],
         )
@@ -229,7 +267,7 @@ def _draw(ivr: Ivr, findings: Sequence[Finding]) -> _Drawing:
     for menu in ivr.menus:
         source = _node_id("menu", _int_part(menu.id))
         for route in menu.routes:
-            target, target_id = _target(route.options, menu_ids)
+            target, target_id = _target(route.options, menu_ids, names)
             if target is not None:
                 targets.setdefault(target_id, target)
             is_dead = any(_is_dead(f, menu, route) for f in dead)
@@ -242,7 +280,7 @@ def _draw(ivr: Ivr, findings: Sequence[Finding]) -> _Drawing:
     note = None
     if any(f.rule == _DEFAULT for f in mine):
         note = "no default menu" if not defaults else f"{len(defaults)} default menus"
-    return _Drawing(
+    return Drawing(
         name=_node_id("ivr", _int_part(ivr.id)),
         title=f"IVR {ivr.id}: {_one_line(ivr.name)}",
         note=note,
@@ -302,7 +340,7 @@ def render_mermaid(ivr: Ivr, findings: Sequence[Finding] = ()) -> str:
     The text ends with a newline; paste it in a Markdown ``mermaid`` code block. The drawing
     conventions are in this module's docstring.
     """
-    drawing = _draw(ivr, findings)
+    drawing = draw(ivr, findings)
     # Mermaid has no title but front matter, which it shows unescaped: the IVR is a node instead,
     # where the call comes in, with an unlabelled edge to each default menu.
     lines = (drawing.title,) if drawing.note is None else (drawing.title, drawing.note)
@@ -354,7 +392,7 @@ def _dot_attrs(attrs: Mapping[str, str]) -> str:
     return "[" + ", ".join(f"{key}={value}" for key, value in attrs.items()) + "]"
 
 
-def _dot_node(node: _Node) -> str:
+def _dot_node(node: _Node, *, classes: bool) -> str:
     style = _STYLES[node.style]
     looks = ["filled"]
     if node.kind == "menu":
@@ -371,11 +409,16 @@ def _dot_node(node: _Node) -> str:
     }
     if style.bold:
         attrs["penwidth"] = "2"
+    if classes:
+        kinds = node.kind if node.style == node.kind else f"{node.kind} {node.style}"
+        attrs["class"] = _dot_string(kinds)
     return f"    {node.id} {_dot_attrs(attrs)};"
 
 
-def _dot_edge(edge: _Edge) -> str:
+def _dot_edge(edge: _Edge, *, classes: bool) -> str:
     attrs = {"label": _dot_label([edge.label])}
+    if classes:
+        attrs["class"] = _dot_string("route dead" if edge.dead else "route")
     if edge.dead:
         color = _dot_string(_DEAD_EDGE_COLOR)
         attrs |= {"color": color, "fontcolor": color, "penwidth": "2"}
@@ -388,7 +431,14 @@ def render_dot(ivr: Ivr, findings: Sequence[Finding] = ()) -> str:
 
     Render it with ``dot -Tsvg``. The drawing conventions are in this module's docstring.
     """
-    drawing = _draw(ivr, findings)
+    return dot_text(draw(ivr, findings))
+
+
+def dot_text(drawing: Drawing, *, classes: bool = False) -> str:
+    """
+    *drawing* in DOT; *classes* gives each node its kind and style and each edge ``route``
+    (``route dead``) as the SVG classes Graphviz writes, for a page's styles and scripts.
+    """
     title = (drawing.title,) if drawing.note is None else (drawing.title, drawing.note)
     font = _dot_string(_DOT_FONT)
     out = [
@@ -397,8 +447,8 @@ def render_dot(ivr: Ivr, findings: Sequence[Finding] = ()) -> str:
         f"    node [fontname={font}];",
         f"    edge [fontname={font}];",
     ]
-    out.extend(map(_dot_node, drawing.nodes))
-    out.extend(map(_dot_edge, drawing.edges))
+    out.extend(_dot_node(node, classes=classes) for node in drawing.nodes)
+    out.extend(_dot_edge(edge, classes=classes) for edge in drawing.edges)
     out.append("}")
     return "\n".join(out) + "\n"
 

@@ -14,7 +14,7 @@ from ._apply import ApplyFailed, ApplyReport, StepFailure, apply
 from ._dangling import DanglingReference
 from ._export import export
 from ._idmap_by_name import NameMapping, UnmatchedReference, map_by_name
-from ._journal import JournalError, JournalMismatch, load_plan
+from ._journal import JournalError, JournalLocked, JournalMismatch, load_plan
 from ._planner import plan
 from ._references import References
 from ._refusal import PlanRefused, UnmappedReference
@@ -50,6 +50,7 @@ __all__ = [  # noqa: RUF022
     "InvalidExport",
     "InvalidIdMap",
     "JournalError",
+    "JournalLocked",
     "JournalMismatch",
     "PlanRefused",
 ]

@@ -18,7 +18,7 @@ from .._core.reading.serde import shared_converter
 from .._exceptions import NotFound, ZendeskError
 from .._models import Ivr
 from . import _journal
-from ._journal import Journal, Progress
+from ._journal import Journal, JournalLock, Progress
 from ._steps import KEEP, Pending, Plan, PlannedRequest, Step, default_menu_key, map_tree
 
 __all__ = ["ApplyFailed", "ApplyReport", "StepFailure", "apply"]
@@ -116,25 +116,40 @@ async def apply(
     if it exists, so nothing is created twice and nothing is skipped. A journal written for
     another plan, or another account, raises `JournalMismatch` before anything is sent.
 
+    One apply at a time holds a journal: while one runs, another with the same journal raises
+    `JournalLocked` (naming the process that holds it) before anything is sent. A path that
+    holds anything but a journal (or nothing) is refused with `JournalError`, untouched.
+
     *dry_run* sends nothing and returns the requests a real apply would send (after the steps
     the journal says are done, if one is given); *on_step* is called as each step ends.
 
     Raises:
         ApplyFailed: a step failed; its dependents were not run, every other step was.
     """
-    target = str(client.base_url)
-    where = None if journal is None else os.fspath(journal)
-    progress = None if where is None else _journal.read(where)
-    if progress is not None and where is not None:
-        _journal.check(
-            progress, fingerprint=plan.fingerprint, origin=plan.origin, target=target, path=where
-        )
     if dry_run:
+        progress = None if journal is None else _journal.read(journal)
+        _check_journal(client, plan, progress, journal)
         return _dry_run(client, plan, progress)
+    if journal is None:
+        return await apply_holding(client, plan, None, on_step=on_step)
+    with _journal.lock(journal) as held:
+        return await apply_holding(client, plan, held, on_step=on_step)
+
+
+async def apply_holding(
+    client: Client,
+    plan: Plan,
+    held: JournalLock | None,
+    *,
+    on_step: Callable[[Step, StepOutcome], object] | None = None,
+) -> ApplyReport:
+    """`apply` with the journal *held* already (the command line takes it before it reads)."""
+    progress = None if held is None else held.read()
+    _check_journal(client, plan, progress, None if held is None else held.path)
     log = None
-    if where is not None:
-        header = _journal.header_for(plan, target)
-        log = Journal.open(where, progress, header)
+    if held is not None:
+        header = _journal.header_for(plan, str(client.base_url))
+        log = Journal.open(held.path, progress, header)
     run = _Run(client, plan, progress, log, on_step)
     sent_before = client.requests_sent
     try:
@@ -146,6 +161,19 @@ async def apply(
     if report.failed:
         raise ApplyFailed(report)
     return report
+
+
+def _check_journal(
+    client: Client, plan: Plan, progress: Progress | None, path: str | os.PathLike[str] | None
+) -> None:
+    if progress is not None and path is not None:
+        _journal.check(
+            progress,
+            fingerprint=plan.fingerprint,
+            origin=plan.origin,
+            target=str(client.base_url),
+            path=os.fspath(path),
+        )
 
 
 def _dry_run(client: Client, plan: Plan, progress: Progress | None) -> ApplyReport:

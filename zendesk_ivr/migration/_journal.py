@@ -17,6 +17,15 @@ then one line per event, in the order they happened::
 Each line goes out in one ``write`` and is ``fsync``'ed before the apply goes on, so a step
 that depends on another starts only once the other's ``done`` line is on disk. A last line
 without its newline was cut short by a crash: it is ignored, and cut off before appending.
+Lines are written in ASCII (JSON escapes for everything else) and split on ``\n`` alone, so no
+character of a name (U+2028, NEL, a form feed) can end a line early.
+
+A path is a journal of ours or left alone: absent, empty, or starting with our header (or a
+header a crash cut short) is ours; anything else is refused before a byte is written.
+
+One apply at a time holds a journal (`JournalLock`): an OS lock on ``<journal>.lock`` beside it,
+which the lock file also names the holding process in, and which the OS releases when that
+process ends however it ends. A second apply on the same journal is refused at once.
 """
 
 from __future__ import annotations
@@ -26,19 +35,26 @@ import json
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any, Final
 
 import attrs
 
 from .._core.reading import jsontext
 from .._exceptions import ZendeskError
+from ._constraints import MAX_DEPTH, nesting
 from ._steps import Plan
 
-__all__ = ["JournalError", "JournalMismatch", "load_plan"]
+__all__ = ["JournalError", "JournalLocked", "JournalMismatch", "load_plan"]
 
 JOURNAL_FORMAT: Final = "zendesk-ivr-apply-journal"
 JOURNAL_VERSION: Final = 1
 _EVENTS: Final = ("started", "done", "failed")
+#: How every journal begins: a file that does not is not ours.
+_HEADER_START: Final = json.dumps({"journal": JOURNAL_FORMAT}, separators=(",", ":"))[:-1].encode()
+#: A header holds a plan, whose steps hold route options: as deep as options may be, and then some.
+_MAX_HEADER_DEPTH: Final = MAX_DEPTH + 8
+_LOCK_FORMAT: Final = "zendesk-ivr-apply-lock"
 
 
 class JournalError(ZendeskError):
@@ -47,6 +63,17 @@ class JournalError(ZendeskError):
     def __init__(self, message: str, *, path: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class JournalLocked(JournalError):
+    """
+    Another apply holds the journal: two applies with one journal would both send the steps
+    left to do. Nothing was sent. ``pid`` is the holding process (None when it cannot be read).
+    """
+
+    def __init__(self, message: str, *, path: str, pid: int | None) -> None:
+        super().__init__(message, path=path)
+        self.pid = pid
 
 
 class JournalMismatch(JournalError):
@@ -82,7 +109,11 @@ def header_for(plan: Plan, target: str) -> dict[str, Any]:
 
 
 def read(path: str | os.PathLike[str]) -> Progress | None:
-    """The journal at *path*, or None when there is none yet (no file, or an empty one)."""
+    """
+    The journal at *path*, or None when there is none yet: no file, an empty one, or a header
+    a crash cut short. Anything else that is not a journal of ours is refused (`JournalError`),
+    so that a mistyped path never costs the file it names.
+    """
     where = os.fspath(path)
     try:
         with open(where, "rb") as file:
@@ -92,9 +123,11 @@ def read(path: str | os.PathLike[str]) -> Progress | None:
     except OSError as exc:
         raise JournalError(f"cannot read journal {where}: {exc.strerror}", path=where) from None
     whole = raw[: raw.rfind(b"\n") + 1]  # a line without its newline never finished
-    lines = whole.decode("utf-8", errors="replace").splitlines()
-    if not lines:
+    if not whole:
+        if raw and not (_HEADER_START.startswith(raw) or raw.startswith(_HEADER_START)):
+            raise _not_ours(where)
         return None
+    lines = whole[:-1].split(b"\n")  # only \n ends a line: names may hold U+2028 and the like
     progress = Progress(header=_parse_header(lines[0], where), length=len(whole))
     for number, line in enumerate(lines[1:], start=2):
         event = _parse(line, where, number)
@@ -171,6 +204,128 @@ def check(progress: Progress, *, fingerprint: str, origin: str, target: str, pat
         )
 
 
+class JournalLock:
+    """
+    One apply's hold on a journal, taken before the journal is read and kept until its last
+    line is written (`lock`). The lock is ``flock`` on ``<journal>.lock``, which also names the
+    holding process; the OS drops the lock when that process ends, even killed, so a journal is
+    never left locked. Released, the lock file is removed (a killed holder's is reused).
+    """
+
+    def __init__(self, path: str, lock_path: str, fd: int) -> None:
+        self.path = path
+        self._lock_path = lock_path
+        self._fd = fd
+
+    def read(self) -> Progress | None:
+        """The journal, as `read` gives it; no other apply can change it while this is held."""
+        return read(self.path)
+
+    def close(self) -> None:
+        """Release the journal (removing the lock file first, so a new holder's is never lost)."""
+        fd, self._fd = self._fd, -1
+        if fd < 0:
+            return
+        try:
+            if _same_file(fd, self._lock_path):
+                with contextlib.suppress(OSError):  # gone already: nothing to tidy
+                    os.unlink(self._lock_path)
+        finally:
+            os.close(fd)
+
+    def __enter__(self) -> JournalLock:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def lock(path: str | os.PathLike[str]) -> JournalLock:
+    """
+    Hold the journal at *path* for one apply, or refuse at once: `JournalLocked` (naming the
+    process that holds it) when another apply does, `JournalError` when it cannot be locked.
+    """
+    where = os.fspath(path)
+    lock_path = where + ".lock"
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only: the import says so where it is needed
+    except ImportError:
+        raise JournalError(
+            f"cannot lock journal {where}: this platform has no POSIX file locks", path=where
+        ) from None
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise JournalError(
+                f"cannot lock journal {where}: {lock_path}: {exc.strerror}", path=where
+            ) from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pid = _holder(fd)
+                held_by = f"process {pid}" if pid is not None else "another process"
+                raise JournalLocked(
+                    f"journal {where} is in use by another apply ({held_by}); nothing was "
+                    "sent: let that one finish, or use another journal path",
+                    path=where,
+                    pid=pid,
+                ) from None
+            except OSError as exc:
+                raise JournalError(
+                    f"cannot lock journal {where}: {exc.strerror}", path=where
+                ) from None
+            # The holder before may have removed the file between our open and our lock: a
+            # lock on a file no longer at the path would keep no one else out.
+            if _same_file(fd, lock_path):
+                _claim(fd, lock_path, where)
+                return JournalLock(where, lock_path, fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _claim(fd: int, lock_path: str, where: str) -> None:
+    """Write this process's id into a lock file that is new, or one of ours."""
+    if os.fstat(fd).st_size and _holder(fd) is None:
+        raise JournalError(
+            f"{lock_path} is not a zendesk-ivr lock file; refusing to touch it (it is where the "
+            f"lock of journal {where} goes: use another journal path)",
+            path=where,
+        )
+    os.ftruncate(fd, 0)
+    line = json.dumps({"lock": _LOCK_FORMAT, "pid": os.getpid()}) + "\n"
+    os.pwrite(fd, line.encode(), 0)
+
+
+def _holder(fd: int) -> int | None:
+    """The process a lock file names, or None (empty, being written, or not ours)."""
+    try:
+        value = jsontext.loads(os.pread(fd, 200, 0))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(value, dict) or value.get("lock") != _LOCK_FORMAT:
+        return None
+    pid = value.get("pid")
+    return pid if type(pid) is int and pid > 0 else None
+
+
+def _same_file(fd: int, path: str) -> bool:
+    try:
+        there = os.stat(path)
+    except OSError:
+        return False
+    here = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
 class Journal:
     """An open journal, appended to and synced line by line."""
 
@@ -222,17 +377,29 @@ class Journal:
             os.close(fd)
 
     def _append(self, record: Mapping[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        # ASCII: no character of a name can end the line (U+2028, NEL, ...) for any reader.
+        line = json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n"
         view = memoryview(line.encode())
         while view:
             view = view[os.write(self._fd, view) :]
         os.fsync(self._fd)
 
 
-def _parse_header(line: str, where: str) -> dict[str, Any]:
-    header = _parse(line, where, 1)
+def _parse_header(line: bytes, where: str) -> dict[str, Any]:
+    try:
+        header = _parse(line, where, 1)
+    except JournalError:
+        if line.startswith(_HEADER_START):
+            raise  # ours, damaged: say how
+        raise _not_ours(where) from None
     if header.get("journal") != JOURNAL_FORMAT:
-        raise JournalError(f"{where} is not a zendesk-ivr journal", path=where)
+        raise _not_ours(where)
+    if nesting(header, _MAX_HEADER_DEPTH) > _MAX_HEADER_DEPTH:
+        raise JournalError(
+            f"journal {where} holds a plan nested more than {_MAX_HEADER_DEPTH} levels deep; "
+            "no plan made here is",
+            path=where,
+        )
     if header.get("version") != JOURNAL_VERSION:
         raise JournalError(
             f"journal {where} has version {header.get('version')!r}; this zendesk-ivr reads "
@@ -244,11 +411,20 @@ def _parse_header(line: str, where: str) -> dict[str, Any]:
     return header
 
 
-def _parse(line: str, where: str, number: int) -> dict[str, Any]:
+def _not_ours(where: str) -> JournalError:
+    return JournalError(
+        f"{where} is not a zendesk-ivr journal; refusing to touch it (use another journal path)",
+        path=where,
+    )
+
+
+def _parse(line: bytes, where: str, number: int) -> dict[str, Any]:
     try:
         value = jsontext.loads(line)
-    except ValueError:
-        value = None
+    except ValueError as exc:
+        raise JournalError(
+            f"journal {where} line {number} is not a JSON object ({exc})", path=where
+        ) from None
     if not isinstance(value, dict):
         raise JournalError(f"journal {where} line {number} is not a JSON object", path=where)
     return value

@@ -22,8 +22,18 @@ from .._models import (
     IvrRoute,
     IvrTree,
     MenuOptions,
+    RouteOptions,
     TextbackOptions,
+    UnknownOptions,
     VoicemailOptions,
+)
+from ._constraints import (
+    Problem,
+    default_menu_problems,
+    depth_problems,
+    ivr_fields_problems,
+    menu_fields_problems,
+    route_problems,
 )
 from ._dangling import DanglingKind, DanglingReference
 from ._references import References
@@ -68,6 +78,13 @@ def plan(
       Options of actions this release does not know, and ``overflow_options``, are sent as is.
     - With *prune*, IVRs, menus and routes the desired state lacks are deleted (a menu with its
       routes, an IVR with its menus); a default menu is never deleted.
+    - Every body a step would send is checked against the API's rules first (`_constraints`):
+      a keypress ``"10"``, a group route left without groups, a number not in E.164 form, a
+      textback route without its number or text, a menu route to a menu its IVR will not
+      have, a new IVR without exactly one default menu. Each is a problem with the JSON path
+      of the desired value (``$.ivrs[0].menus[1].routes[2].keypress``), and the plan is
+      refused whole: nothing is half applied. Options nested deeper than
+      `_constraints.MAX_DEPTH` levels are refused too.
 
     Raises:
         PlanRefused: with every unmapped reference, every dangling route and every other
@@ -76,6 +93,10 @@ def plan(
     state = desired if isinstance(desired, DesiredState) else DesiredState(desired)
     ivrs = current.ivrs if isinstance(current, IvrTree) else tuple(current)
     id_map = id_map if id_map is not None else IdMap()
+    too_deep = _too_deep(state.ivrs, ivrs)
+    if too_deep:
+        # Walking them (to compare, to fingerprint, to write) would exhaust the stack.
+        raise PlanRefused([], [str(problem) for problem in too_deep])
     planner = _Planner(
         id_map,
         same_account=same_account,
@@ -109,12 +130,16 @@ def plan(
 
 
 class _Where(NamedTuple):
-    """Where a reference is: the IVR's name, the menu's, the route's key, the step key."""
+    """
+    Where a reference is: the IVR's name, the menu's, the route's key, the step key, and the
+    JSON path of the object in the desired state.
+    """
 
     ivr: str
     menu: str | None
     keypress: str | None
     key: str
+    path: str
 
 
 class _Planner:
@@ -146,12 +171,12 @@ class _Planner:
     def run(self, desired: Sequence[Ivr], current: Sequence[Ivr]) -> None:
         _duplicates(self.problems, "IVRs named", [i.name for i in desired], "the desired state")
         by_name = _group(current, lambda ivr: ivr.name)
-        for ivr in desired:
+        for index, ivr in enumerate(desired):
             matches = by_name.get(ivr.name, [])
             if len(matches) > 1:
                 self.problems.append(f"{len(matches)} IVRs of the account are named {ivr.name!r}")
                 continue
-            self.ivr(ivr, matches[0] if matches else None)
+            self.ivr(ivr, matches[0] if matches else None, f"$.ivrs[{index}]")
         if self.prune:
             wanted = {ivr.name for ivr in desired}
             for ivr in current:
@@ -179,6 +204,10 @@ class _Planner:
                 before=dict(before or {}),
             )
         )
+
+    def refuse(self, problems: list[Problem]) -> None:
+        """Note values the API would refuse in what a step sends."""
+        self.problems.extend(str(problem) for problem in problems)
 
     def map_id(self, kind: RefKind, old: int, where: _Where) -> int | None:
         """The id *old* has in the target; None for a dangling reference left out."""
@@ -212,19 +241,23 @@ class _Planner:
         self.dangling.append(found)
         return old
 
-    def ivr(self, desired: Ivr, current: Ivr | None) -> None:
+    def ivr(self, desired: Ivr, current: Ivr | None, path: str) -> None:
         key = f"ivr[{_esc(desired.name)}]"
-        where = _Where(desired.name, None, None, key)
+        where = _Where(desired.name, None, None, key, path)
         mapped = [self.map_id("phone_number", p, where) for p in desired.phone_number_ids]
         phones = [p for p in mapped if p is not None]
+        # An update is checked as the record it leaves: the name it keeps is the desired one.
+        written = {"name": desired.name, "phone_number_ids": phones}
         if current is None:
-            self.add(
-                key, "create", "ivr", (), fields={"name": desired.name, "phone_number_ids": phones}
-            )
+            self.refuse(ivr_fields_problems(written, path))
+            # Every new IVR comes with one default menu, which the desired state must name.
+            self.refuse(default_menu_problems(sum(m.default for m in desired.menus), path))
+            self.add(key, "create", "ivr", (), fields=written)
             ivr_ref: int | Pending = Pending(key)
         else:
             ivr_ref = current.id
             if sorted(phones) != sorted(current.phone_number_ids):
+                self.refuse(ivr_fields_problems(written, path))
                 before = {"phone_number_ids": list(current.phone_number_ids)}
                 self.add(
                     key,
@@ -234,11 +267,12 @@ class _Planner:
                     fields={"phone_number_ids": phones},
                     before=before,
                 )
-        self.menus(desired, current, key, ivr_ref)
+        self.menus(desired, current, where, ivr_ref)
 
     def menus(
-        self, desired: Ivr, current: Ivr | None, ivr_key: str, ivr_ref: int | Pending
+        self, desired: Ivr, current: Ivr | None, ivr_at: _Where, ivr_ref: int | Pending
     ) -> None:
+        ivr_key = ivr_at.key
         _duplicates(self.problems, "menus named", [m.name for m in desired.menus], ivr_key)
         _duplicates(self.problems, "menus with id", [m.id for m in desired.menus], ivr_key)
         d_default = desired.default_menu
@@ -247,6 +281,7 @@ class _Planner:
         c_by_name = _group(c_others, lambda menu: menu.name)
         # Each desired menu: its key, its id in the target, and the current menu it matches.
         pairs: list[tuple[IvrMenu, str, int | Pending, IvrMenu | None]] = []
+        paths = {id(menu): f"{ivr_at.path}.menus[{i}]" for i, menu in enumerate(desired.menus)}
         for menu in desired.menus:
             if menu is d_default and (current is None or c_default is not None):
                 key = default_menu_key(ivr_key)
@@ -263,35 +298,23 @@ class _Planner:
             ref: int | Pending = match.id if match is not None else Pending(key)
             pairs.append((menu, key, ref, match))
         menu_refs = {menu.id: ref for menu, _key, ref, _match in pairs}
+        # The menus a menu route may go to once the plan is applied: those of the desired
+        # state, and without prune the account's others too.
+        targets = set(menu_refs.values())
+        if current is not None and not self.prune:
+            targets.update(m.id for m in current.menus)
         for menu, key, ref, match in pairs:
-            # The greeting to send: None for none, left out when its reference dangles.
-            greeting: dict[str, int | str | None] = {"greeting_id": menu.greeting_id}
-            # Built-in greetings (string ids such as "ivr_none") are the same on every account.
-            if isinstance(menu.greeting_id, int):
-                where = _Where(desired.name, menu.name, None, key)
-                mapped = self.map_id("greeting", menu.greeting_id, where)
-                greeting = {} if mapped is None else {"greeting_id": mapped}
-            if key == default_menu_key(ivr_key) and current is None:
-                # Zendesk names the automatic default menu in the account's language: always set.
-                fields = {"name": menu.name, **greeting}
-                self.add(key, "update", "menu", (ivr_ref, ref), fields=fields)
-            elif match is None:
-                fields = {"name": menu.name, **{k: v for k, v in greeting.items() if v}}
-                self.add(key, "create", "menu", (ivr_ref,), fields=fields)
-            else:
-                wanted = {"name": menu.name, **greeting}
-                have = {"name": match.name, "greeting_id": match.greeting_id}
-                changed = {k: v for k, v in wanted.items() if have[k] != v}
-                if changed:
-                    before = {k: have[k] for k in changed}
-                    self.add(key, "update", "menu", (ivr_ref, ref), fields=changed, before=before)
+            menu_at = _Where(desired.name, menu.name, None, key, paths[id(menu)])
+            new_default = key == default_menu_key(ivr_key) and current is None
+            self.menu(menu, match, menu_at, ivr_ref=ivr_ref, ref=ref, new_default=new_default)
             self.routes(
                 menu,
                 match,
-                _Where(desired.name, menu.name, None, key),
+                menu_at,
                 ivr_ref=ivr_ref,
                 menu_ref=ref,
                 menu_refs=menu_refs,
+                targets=targets,
             )
         if self.prune and current is not None:
             kept = {match.id for _menu, _key, _ref, match in pairs if match is not None}
@@ -303,6 +326,40 @@ class _Planner:
                     self.add(key, "delete", "menu", (current.id, menu.id))
                     self.extra_deps[key] = set(self.leaving.get(menu.id, ()))
 
+    def menu(
+        self,
+        desired: IvrMenu,
+        match: IvrMenu | None,
+        at: _Where,
+        *,
+        ivr_ref: int | Pending,
+        ref: int | Pending,
+        new_default: bool,
+    ) -> None:
+        """The step for one menu: its name and greeting (a new IVR's default menu's, always)."""
+        # The greeting to send: None for none, left out when its reference dangles.
+        greeting: dict[str, int | str | None] = {"greeting_id": desired.greeting_id}
+        # Built-in greetings (string ids such as "ivr_none") are the same on every account.
+        if isinstance(desired.greeting_id, int):
+            mapped = self.map_id("greeting", desired.greeting_id, at)
+            greeting = {} if mapped is None else {"greeting_id": mapped}
+        written = {"name": desired.name, **greeting}
+        if new_default:
+            # Zendesk names the automatic default menu in the account's language: always set.
+            self.refuse(menu_fields_problems(written, at.path))
+            self.add(at.key, "update", "menu", (ivr_ref, ref), fields=written)
+        elif match is None:
+            self.refuse(menu_fields_problems(written, at.path))
+            fields = {"name": desired.name, **{k: v for k, v in greeting.items() if v}}
+            self.add(at.key, "create", "menu", (ivr_ref,), fields=fields)
+        else:
+            have = {"name": match.name, "greeting_id": match.greeting_id}
+            changed = {k: v for k, v in written.items() if have[k] != v}
+            if changed:
+                self.refuse(menu_fields_problems(written, at.path))
+                before = {k: have[k] for k in changed}
+                self.add(at.key, "update", "menu", (ivr_ref, ref), fields=changed, before=before)
+
     def routes(
         self,
         desired: IvrMenu,
@@ -312,15 +369,17 @@ class _Planner:
         ivr_ref: int | Pending,
         menu_ref: int | Pending,
         menu_refs: Mapping[int, int | Pending],
+        targets: set[int | Pending],
     ) -> None:
         menu_key = menu_at.key
         _duplicates(self.problems, "routes for key", [r.keypress for r in desired.routes], menu_key)
         by_key = _group(current.routes if current else (), lambda route: route.keypress)
-        for route in desired.routes:
+        for index, route in enumerate(desired.routes):
             key = f"{menu_key}/route[{_esc(route.keypress)}]"
-            sent = self.options(
-                route, menu_at._replace(keypress=route.keypress, key=key), menu_refs
+            route_at = menu_at._replace(
+                keypress=route.keypress, key=key, path=f"{menu_at.path}.routes[{index}]"
             )
+            sent = self.options(route, route_at, menu_refs)
             if sent is None:
                 continue  # it holds a dangling reference: refused, or left out
             matches = by_key.get(route.keypress, [])
@@ -330,7 +389,16 @@ class _Planner:
                 )
                 continue
             overflow = list(route.overflow_options)
+            # The route as created, or as an update leaves it (its key is the one it matched).
+            written = {
+                "keypress": route.keypress,
+                "action": route.action,
+                "options": sent,
+                "overflow_options": overflow,
+            }
+            problems = route_problems(written, route_at.path, menu_ids=targets)
             if not matches:
+                self.refuse(problems)
                 fields = {"keypress": route.keypress, "action": route.action, "options": sent}
                 if overflow:
                     fields["overflow_options"] = overflow
@@ -348,6 +416,7 @@ class _Planner:
                 before["overflow_options"] = list(match.overflow_options)
             if changed:
                 assert current is not None
+                self.refuse(problems)
                 ids = (ivr_ref, current.id, match.id)
                 self.add(key, "update", "route", ids, fields=changed, before=before)
                 self.note_leaving(match, key)
@@ -389,6 +458,31 @@ class _Planner:
                 target = options.menu_id
             raw["menu_id"] = target
         return None if len(self.dangling) + len(self.skipped) > refs_before else raw
+
+
+def _too_deep(desired: Sequence[Ivr], current: Sequence[Ivr]) -> list[Problem]:
+    """Route options and overflow options, desired or current, nested too deep to walk."""
+    problems: list[Problem] = []
+    for i, ivr in enumerate(desired):
+        for j, menu in enumerate(ivr.menus):
+            for k, route in enumerate(menu.routes):
+                at = f"$.ivrs[{i}].menus[{j}].routes[{k}]"
+                problems += depth_problems(_opaque(route.options), f"{at}.options")
+                problems += depth_problems(list(route.overflow_options), f"{at}.overflow_options")
+    for ivr in current:
+        for menu in ivr.menus:
+            for route in menu.routes:
+                at = f"the account's route {route.id} (IVR {ivr.id}, menu {menu.id})"
+                problems += depth_problems(_opaque(route.options), f"{at} options")
+                problems += depth_problems(list(route.overflow_options), f"{at} overflow_options")
+    return problems
+
+
+def _opaque(options: RouteOptions) -> Any:
+    """The JSON of route options the models keep as they are: what a deep value hides in."""
+    if isinstance(options, UnknownOptions):
+        return options.data
+    return options.read_as if isinstance(options.read_as, Mapping) else options.extra
 
 
 def _esc(name: str) -> str:

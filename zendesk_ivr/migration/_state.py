@@ -24,6 +24,7 @@ from .._core.reading.serde import shared_converter
 from .._core.wire.urls import base_url_for
 from .._exceptions import ConfigurationError, ZendeskError
 from .._models import GroupOptions, Ivr, IvrTree, VoicemailOptions
+from ._constraints import is_id, tree_problems
 from ._references import References
 
 EXPORT_FORMAT: Final = "zendesk-ivr-export"
@@ -37,8 +38,9 @@ _CONVERTER: Final = shared_converter()
 class InvalidExport(ZendeskError, ValueError):
     """
     A desired state that cannot be used: unreadable, not JSON, not a zendesk-ivr export, a
-    version this release does not read, or IVR data of the wrong shape. ``problems`` lists each
-    problem with its JSON path.
+    version this release does not read, IVR data of the wrong shape, or values Zendesk refuses
+    (a keypress ``"10"``, a group route without groups). ``problems`` lists each problem with
+    its JSON path.
     """
 
     def __init__(self, message: str, *, problems: Iterable[str] = ()) -> None:
@@ -127,8 +129,12 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
     document. The document must say ``"format": "zendesk-ivr-export"`` and ``"version": 1``;
     its IVRs are read as the API's JSON is (fields the models do not know are ignored).
 
+    The IVRs are checked against the API's rules as a whole (see `_constraints`): a value
+    Zendesk would refuse to create is a problem here, before anything is planned or sent.
+
     Raises:
-        InvalidExport: the file cannot be read, is not JSON, or is not such an export.
+        InvalidExport: the file cannot be read, is not JSON, or is not such an export; or it
+            holds values Zendesk refuses, every one listed in ``problems`` with its JSON path.
     """
     where = "export"
     if isinstance(source, Mapping):
@@ -175,6 +181,15 @@ def load_export(source: str | os.PathLike[str] | Mapping[str, Any]) -> DesiredSt
         raise InvalidExport(
             f"{where}: invalid IVR data: {listed(problems)}", problems=problems
         ) from None
+    # Read as IVRs, it is still what Zendesk would refuse to create: say all of it now, not
+    # one 422 half way through an apply.
+    refused = [str(problem) for problem in tree_problems(raw_ivrs)]
+    if refused:
+        raise InvalidExport(
+            f"{where}: {len(refused)} invalid value{'' if len(refused) == 1 else 's'}: "
+            f"{listed(refused)}",
+            problems=refused,
+        )
     return DesiredState(ivrs, base_url, references)
 
 
@@ -201,7 +216,7 @@ class IdMap:
             f"{section}: {old!r} -> {new!r}: ids must be positive integers"
             for section in _ID_MAP_SECTIONS
             for old, new in getattr(self, section).items()
-            if not (_is_id(old) and _is_id(new))
+            if not (is_id(old) and is_id(new))
         ]
         if problems:
             raise InvalidIdMap(f"invalid id map: {listed(problems)}", problems=problems)
@@ -238,7 +253,7 @@ class IdMap:
             for old, new in raw.items():
                 if not isinstance(old, str) or not _OLD_ID.fullmatch(old):
                     problems.append(f"{name}: key {old!r} is not an old id (a string of digits)")
-                elif not _is_id(new):
+                elif not is_id(new):
                     problems.append(f"{name}[{old!r}]: {new!r} is not a new id (an integer > 0)")
                 else:
                     sections[name][int(old)] = new
@@ -252,10 +267,6 @@ class IdMap:
             name: {str(old): new for old, new in getattr(self, name).items()}
             for name in _ID_MAP_SECTIONS
         }
-
-
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _sections() -> str:

@@ -221,16 +221,28 @@ KEEP: Final = object()
 def map_tree(value: Any, replace: Callable[[Any], Any]) -> Any:
     """
     *value*, a JSON-like tree of dicts, lists and tuples, rebuilt with every node for which
-    *replace* returns something other than `KEEP` replaced by what it returned.
+    *replace* returns something other than `KEEP` replaced by what it returned. Nodes are
+    visited in document order, without recursion: a tree of any depth costs no stack.
     """
-    replaced = replace(value)
-    if replaced is not KEEP:
-        return replaced
-    if isinstance(value, Mapping):
-        return {k: map_tree(v, replace) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [map_tree(v, replace) for v in value]
-    return value
+    root: list[Any] = [None]
+    # Each entry: a node, and the slot of the container being rebuilt it goes into.
+    todo: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while todo:
+        node, parent, slot = todo.pop()
+        replaced = replace(node)
+        if replaced is not KEEP:
+            parent[slot] = replaced
+        elif isinstance(node, Mapping):
+            rebuilt: dict[Any, Any] = dict.fromkeys(node)  # the keys in their order
+            parent[slot] = rebuilt
+            todo.extend((v, rebuilt, k) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list | tuple):
+            items: list[Any] = [None] * len(node)
+            parent[slot] = items
+            todo.extend((v, items, i) for i, v in reversed(list(enumerate(node))))
+        else:
+            parent[slot] = node
+    return root[0]
 
 
 def pendings(value: Any) -> list[Pending]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import http
 import json
 import math
@@ -47,14 +48,10 @@ class Credentials:
         if authorization is None:
             return False
         scheme, _, value = authorization.strip().partition(" ")
-        value = value.strip()
         if scheme.lower() == "bearer":
-            return self.oauth_token is not None and value == self.oauth_token
-        if scheme.lower() != "basic":
-            return False
-        try:
-            decoded = base64.b64decode(value, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+            return self.oauth_token is not None and value.strip() == self.oauth_token
+        decoded = _decoded_basic(authorization)
+        if decoded is None:
             return False
         user, _, secret = decoded.partition(":")
         # Zendesk matches sign-in emails without regard to case.
@@ -143,7 +140,19 @@ class DelayFault:
     seconds: float
 
 
-Fault = StatusFault | DropFault | TruncateFault | DelayFault
+Echo = Literal["json", "text", "html"]
+
+
+@attrs.frozen
+class EchoFault:
+    """An answer that quotes the request back: its headers and body, credentials included."""
+
+    status: int
+    kind: Echo
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+Fault = StatusFault | DropFault | TruncateFault | DelayFault | EchoFault
 
 
 def format_retry_after(value: float | str) -> str:
@@ -218,6 +227,79 @@ def status_fault(
     extra = [] if retry_after is None else [("Retry-After", format_retry_after(retry_after))]
     extra.extend((headers or {}).items())
     return StatusFault(status, raw, content_type or guessed, tuple(extra))
+
+
+def echo_fault(
+    status: int, kind: Echo, *, retry_after: float | str | None, headers: Mapping[str, str] | None
+) -> EchoFault:
+    """Build the echo fault for `FakeZendesk.fail_next`."""
+    if kind not in ("json", "text", "html"):
+        msg = f"echo must be 'json', 'text' or 'html', got {kind!r}"
+        raise ValueError(msg)
+    if status in (204, 304):
+        msg = f"a {status} has no body to echo the request in"
+        raise ValueError(msg)
+    fault = status_fault(status, retry_after=retry_after, headers=headers)
+    return EchoFault(fault.status, kind, fault.headers)
+
+
+def echo_response(fault: EchoFault, headers: Mapping[str, str], body: bytes) -> StatusFault:
+    """
+    The answer of *fault* to a request with *headers* and *body*, quoting it as a debugging
+    proxy or a careless server does: the Authorization header (and, for Basic, the credentials
+    it encodes) in the error, the description and the details, then every header and the body;
+    the Authorization also comes back in an ``X-Echoed-Authorization`` header.
+    """
+    authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+    raw, content_type = _echo_body(fault.kind, fault.status, authorization, headers, body)
+    extra = () if authorization is None else (("X-Echoed-Authorization", authorization),)
+    return StatusFault(fault.status, raw, content_type, (*fault.headers, *extra))
+
+
+def _echo_body(
+    kind: Echo,
+    status: int,
+    authorization: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> tuple[bytes, str]:
+    reason = _reason(status)
+    sent = body.decode("utf-8", errors="replace")
+    if authorization is None:
+        quoted = f"request body {sent}"
+    else:
+        decoded = _decoded_basic(authorization)
+        quoted = f"Authorization: {authorization}" + (f" (user {decoded})" if decoded else "")
+    if kind == "json":
+        echoed: JSONObject = {
+            "error": f"{reason.replace(' ', '')}: {quoted}",
+            "description": f"{reason} request had {quoted}",
+            "details": {
+                "authorization": [{"description": quoted}],
+                "request": {"headers": dict(headers), "body": sent, "seen": {quoted: [reason]}},
+            },
+        }
+        return json.dumps(echoed).encode(), JSON_TYPE
+    lines = [f"{name}: {value}" for name, value in headers.items()]
+    if kind == "text":
+        text = "\n".join([f"{status} {reason}: {quoted}", *lines, "", sent])
+        return text.encode(), TEXT_TYPE
+    page = (
+        f"<!DOCTYPE html><html><head><title>{status} {reason}: {html.escape(quoted)}</title>"
+        f"</head><body><h1>{reason}</h1><pre>{html.escape(chr(10).join(lines))}</pre>"
+        f"<pre>{html.escape(sent)}</pre></body></html>"
+    )
+    return page.encode(), HTML_TYPE
+
+
+def _decoded_basic(authorization: str) -> str | None:
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        return base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
 
 
 @attrs.define

@@ -22,10 +22,12 @@ from aiohttp.typedefs import Handler
 from ._faults import (
     DelayFault,
     DropFault,
+    EchoFault,
     Fault,
     RecordedRequest,
     StatusFault,
     TruncateFault,
+    echo_response,
     format_retry_after,
 )
 from ._oauth import INVALID_TOKEN, TOKEN_PATH
@@ -103,17 +105,23 @@ async def _answer(
             if request.transport is not None:
                 request.transport.close()
             return web.Response()  # aiohttp fails to send it and quietly drops it
-        response = await _respond(request, handler, fault, headers)
+        response = await _respond(request, handler, fault, record, headers)
     if not response.prepared:  # a half-sent body already carries them
         response.headers.update(headers)
     return response
 
 
 async def _respond(
-    request: web.Request, handler: Handler, fault: Fault | None, headers: Mapping[str, str]
+    request: web.Request,
+    handler: Handler,
+    fault: Fault | None,
+    record: RecordedRequest,
+    headers: Mapping[str, str],
 ) -> web.StreamResponse:
     if isinstance(fault, StatusFault):
         return _status_response(fault)
+    if isinstance(fault, EchoFault):
+        return _status_response(echo_response(fault, record.headers, record.body))
     if isinstance(fault, DelayFault):
         await asyncio.sleep(fault.seconds)
     response = await _handle(request, handler)

@@ -19,9 +19,12 @@ from ._faults import (
     Credentials,
     DelayFault,
     DropFault,
+    Echo,
+    Fault,
     RateWindow,
     RecordedRequest,
     TruncateFault,
+    echo_fault,
     status_fault,
 )
 from ._greetings import BUILT_IN_GREETING_IDS
@@ -188,6 +191,7 @@ class FakeZendesk(OAuthControls):
         body: str | bytes | None = None,
         content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
+        echo: Echo | None = None,
     ) -> None:
         """
         Answer the next *times* matching requests with *status* without handling them.
@@ -198,10 +202,27 @@ class FakeZendesk(OAuthControls):
         body for *status* is sent: text for 429, an HTML page for 503, JSON otherwise.
         A 2xx *status* with a *body* serves a canned success, for testing how a
         client copes with shapes the fake itself never produces.
+
+        *echo* (``"json"``, ``"text"`` or ``"html"``) sends instead a body of that kind that
+        quotes the request back, as a debugging proxy or a careless server does: its
+        Authorization header (and the credentials a Basic one encodes) in the error, the
+        description and the details, then every header and the request body (where a token
+        request carries the client secret and the refresh token). For testing that errors
+        never show a client's secrets.
         """
-        fault = status_fault(
-            status, retry_after=retry_after, body=body, content_type=content_type, headers=headers
-        )
+        if echo is not None:
+            if body is not None or content_type is not None:
+                msg = "echo= builds the body itself: pass no body or content_type"
+                raise ValueError(msg)
+            fault: Fault = echo_fault(status, echo, retry_after=retry_after, headers=headers)
+        else:
+            fault = status_fault(
+                status,
+                retry_after=retry_after,
+                body=body,
+                content_type=content_type,
+                headers=headers,
+            )
         self._state.faults.add(fault, times=times, method=method, path=path)
 
     def drop_next(

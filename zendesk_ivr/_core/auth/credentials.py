@@ -1,24 +1,47 @@
-"""The Authorization header of each static credential scheme, built once per client."""
+"""The schemes whose header never changes: API token, retired password, static OAuth token."""
 
 from __future__ import annotations
 
 import base64
 import re
 
-from attrs import frozen
+from ..._exceptions import APIError, ConfigurationError
+from . import passwords
+from .base import StaticAuth
 
-from ..._exceptions import ConfigurationError
+
+class ApiToken(StaticAuth):
+    """Basic auth as ``{email}/token:{api_token}``."""
+
+    scheme = "api_token"
+
+    def __init__(self, email: str, api_token: str) -> None:
+        super().__init__(*_basic(f"{email}/token:{api_token}"), api_token)
 
 
-@frozen(repr=False)
-class Credentials:
-    """An Authorization header value with a repr that says only which scheme it is."""
+class RetiredPassword(StaticAuth):
+    """
+    Basic auth as ``{email}:{password}``, which Zendesk has retired: building one warns, and its
+    401 says why and what to use instead.
+    """
 
-    scheme: str
-    header: str
+    scheme = "password"
 
-    def __repr__(self) -> str:
-        return f"<Credentials {self.scheme} (redacted)>"
+    def __init__(self, email: str, password: str) -> None:
+        passwords.warn_password_retired()
+        super().__init__(*_basic(f"{email}:{password}"), password)
+
+    def refused(self, error: APIError) -> APIError:
+        return passwords.explain_refusal(error)
+
+
+class OAuthToken(StaticAuth):
+    """A Bearer token that does not expire."""
+
+    scheme = "oauth_token"
+
+    def __init__(self, token: str) -> None:
+        super().__init__(f"Bearer {token}", token)
 
 
 def credentials_for(
@@ -27,7 +50,7 @@ def credentials_for(
     api_token: str | None,
     password: str | None,
     oauth_token: str | None,
-) -> Credentials:
+) -> StaticAuth:
     """Exactly one scheme: email + api_token, email + password, or oauth_token."""
     supplied = {
         "email": email,
@@ -43,12 +66,12 @@ def credentials_for(
             raise ConfigurationError(f"{name} holds a line break or other control character")
     given = {name for name, value in supplied.items() if value is not None}
     schemes = "pass exactly one of: email + api_token, email + password, or oauth_token"
-    if given == {"email", "api_token"}:
-        return Credentials("api_token", "Basic " + _b64(f"{email}/token:{api_token}"))
-    if given == {"email", "password"}:
-        return Credentials("password", "Basic " + _b64(f"{email}:{password}"))
-    if given == {"oauth_token"}:
-        return Credentials("oauth_token", f"Bearer {oauth_token}")
+    if email is not None and api_token is not None and given == {"email", "api_token"}:
+        return ApiToken(email, api_token)
+    if email is not None and password is not None and given == {"email", "password"}:
+        return RetiredPassword(email, password)
+    if oauth_token is not None and given == {"oauth_token"}:
+        return OAuthToken(oauth_token)
     if not given:
         raise ConfigurationError(f"no credentials: {schemes}")
     raise ConfigurationError(f"got {', '.join(sorted(given))}: {schemes}")
@@ -62,5 +85,7 @@ def header_safe(secret: str) -> bool:
     return _CONTROL.search(secret) is None
 
 
-def _b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode("ascii")
+def _basic(userpass: str) -> tuple[str, str, str]:
+    """The Basic header for *userpass*, with the two forms of it a server may quote."""
+    encoded = base64.b64encode(userpass.encode()).decode("ascii")
+    return f"Basic {encoded}", encoded, userpass

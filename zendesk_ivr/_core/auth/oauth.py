@@ -22,7 +22,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,14 +32,13 @@ from ..._exceptions import APIError, AuthenticationError, ConfigurationError, De
 from ..._files import write_atomically
 from ..reading import jsontext
 from ..reading.responses import str_or_none
+from .base import Auth, Authorization, TokenEndpoint
 from .credentials import header_safe
 
 logger = logging.getLogger("zendesk_ivr")
 
 TokenCallback = Callable[["OAuthTokens"], "Awaitable[None] | None"]
 Grant = Literal["refresh_token", "client_credentials"]
-# Sends the token request: (form fields) -> (status, parsed JSON body or None, request id).
-TokenRequester = Callable[[dict[str, str]], Awaitable[tuple[int, Any, str | None]]]
 
 
 @frozen(repr=False)
@@ -85,7 +84,7 @@ class OAuthTokens:
         )
 
 
-class OAuth:
+class OAuth(Auth):
     """
     OAuth credentials that refresh themselves; pass as ``Client(oauth=...)``.
 
@@ -100,6 +99,8 @@ class OAuth:
             "client_credentials" (a confidential client getting its own tokens).
         clock: Unix time, replaceable in tests.
     """
+
+    scheme = "oauth"
 
     def __init__(
         self,
@@ -145,6 +146,8 @@ class OAuth:
         if access_token:
             self._tokens = OAuthTokens(access_token, refresh_token, expires_at, scope)
         self._refresh_token = refresh_token
+        # The pair before the last rotation: a request sent with it may still be answered.
+        self._previous: OAuthTokens | None = None
         self._lock = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failure: tuple[OAuthTokens | None, AuthenticationError] | None = None
@@ -210,14 +213,18 @@ class OAuth:
     def __repr__(self) -> str:
         return f"<OAuth client_id={self.client_id!r} grant={self._grant} (secrets redacted)>"
 
-    async def authorization(self, request: TokenRequester) -> str:
-        """The Authorization header for the next request, refreshing first when due."""
-        tokens = self._tokens
-        if tokens is None or tokens.expires_within(self._refresh_margin(), self._clock()):
-            await self._refresh(tokens, request)
-            tokens = self._tokens
-            assert tokens is not None  # _refresh either set tokens or raised
-        return f"Bearer {tokens.access_token}"
+    def authorize(self, tokens: TokenEndpoint) -> Authorization | Awaitable[Authorization]:
+        """The access token for the next request, or a refresh first when one is due."""
+        held = self._tokens
+        if held is None or held.expires_within(self._refresh_margin(), self._clock()):
+            return self._refreshed(held, tokens)
+        return Authorization(f"Bearer {held.access_token}", self.refreshes)
+
+    async def _refreshed(self, stale: OAuthTokens | None, tokens: TokenEndpoint) -> Authorization:
+        await self._refresh(stale, tokens)
+        held = self._tokens
+        assert held is not None  # _refresh either set tokens or raised
+        return Authorization(f"Bearer {held.access_token}", self.refreshes)
 
     def _refresh_margin(self) -> float:
         """
@@ -229,18 +236,20 @@ class OAuth:
             return self._margin
         return min(self._margin, self._lifetime / 2)
 
-    @property
-    def generation(self) -> int:
-        """How many times the tokens were replaced; tells a stale 401 from a current one."""
-        return self.refreshes
+    async def renew(self, used: Authorization, tokens: TokenEndpoint) -> bool:
+        """An expired or revoked access token: refresh (unless done since *used*), send again."""
+        if used.generation == self.refreshes:
+            await self._refresh(self._tokens, tokens)
+        return True
 
-    async def after_unauthorized(self, generation: int, request: TokenRequester) -> None:
-        """A request sent with tokens of *generation* got 401: refresh, unless already done."""
-        if generation != self.generation:
-            return  # rotated meanwhile: the caller retries with the new token
-        await self._refresh(self._tokens, request)
+    def _secrets(self) -> Iterable[str]:
+        held = [self._client_secret, self._refresh_token]
+        for pair in (self._tokens, self._previous):
+            if pair is not None:
+                held += [pair.access_token, pair.refresh_token]
+        return [secret for secret in held if secret]
 
-    async def _refresh(self, stale: OAuthTokens | None, request: TokenRequester) -> None:
+    async def _refresh(self, stale: OAuthTokens | None, tokens: TokenEndpoint) -> None:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # credentials may outlive a loop; the lock may not
             self._loop, self._lock = loop, asyncio.Lock()
@@ -251,7 +260,7 @@ class OAuth:
                 raise self._failure[1]  # the same dead token: fail again, do not ask again
             try:
                 now = self._clock()
-                fresh = await self._grant_tokens(request, now)
+                fresh = await self._grant_tokens(tokens, now)
             except AuthenticationError as exc:
                 self._failure = (stale, exc)
                 raise
@@ -275,13 +284,13 @@ class OAuth:
             finally:
                 # Even when storing failed, the old pair is gone: keep working with the new one
                 # (the caller still sees the callback's error).
-                self._tokens = fresh
+                self._previous, self._tokens = self._tokens, fresh
                 self._lifetime = None if fresh.expires_at is None else fresh.expires_at - now
                 self.refreshes += 1
                 if fresh.refresh_token:
                     self._refresh_token = fresh.refresh_token
 
-    async def _grant_tokens(self, request: TokenRequester, now: float) -> OAuthTokens:
+    async def _grant_tokens(self, tokens: TokenEndpoint, now: float) -> OAuthTokens:
         form = {"grant_type": self._grant, "client_id": self.client_id}
         if self._client_secret:
             form["client_secret"] = self._client_secret
@@ -291,16 +300,20 @@ class OAuth:
         if self._scope:
             form["scope"] = self._scope
         try:
-            status, body, request_id = await request(form)
-        except (APIError, DecodeError) as exc:
-            raise self._refused(getattr(exc, "status", 0), None, exc.request_id) from None
-        if status != 200 or not isinstance(body, dict):
-            raise self._refused(status, body, request_id)
-        access = body.get("access_token")
+            status, body, request_id = await tokens(form)
+        except APIError as exc:
+            raise self._refused(exc.status, exc.request_id, error=exc.error) from None
+        except DecodeError as exc:
+            raise self._refused(
+                exc.status, exc.request_id, problem="a body that is not JSON"
+            ) from None
+        access = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(access, str) or not access:
-            raise self._refused(status, body, request_id)
+            raise self._refused(status, request_id, problem="no access_token")
         if not header_safe(access):
-            raise self._refused(status, body, request_id, "an access_token with control characters")
+            raise self._refused(
+                status, request_id, problem="an access_token with control characters"
+            )
         expires_in = body.get("expires_in")
         expires_at = None
         # A lifetime of 0 or less (or NaN) says nothing usable about when to refresh: the token
@@ -324,10 +337,20 @@ class OAuth:
         return None if self._grant == "client_credentials" else self._refresh_token
 
     def _refused(
-        self, status: int, body: Any, request_id: str | None, problem: str | None = None
+        self,
+        status: int,
+        request_id: str | None,
+        *,
+        error: str | None = None,
+        problem: str | None = None,
     ) -> AuthenticationError:
-        error = body.get("error") if isinstance(body, dict) else None
-        detail = f" ({error})" if isinstance(error, str) else ""
+        """
+        Why the grant failed: the *error* code of the server's refusal (from an `APIError`, so
+        scrubbed of secrets already), or a *problem* with its 2xx answer.
+        """
+        # A 2xx answer's request id reached no error yet: scrubbed here, as every one is.
+        request_id = None if request_id is None else self.scrub(request_id)
+        detail = f" ({error})" if error else ""
         if problem is not None:
             detail = f": the token endpoint sent {problem}"
         action = (
@@ -337,10 +360,10 @@ class OAuth:
         )
         return AuthenticationError(
             f"OAuth {self._grant} grant refused with status {status}{detail}: {action}",
-            status=status or 401,
+            status=status,
             method="POST",
             url="/oauth/tokens",
-            error=error if isinstance(error, str) else None,
+            error=error,
             description=action,
             request_id=request_id,
         )

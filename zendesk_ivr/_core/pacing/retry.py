@@ -54,8 +54,19 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rand: Callable[[], float] = random.random) -> float:
         """Full jitter: uniform in [0, min(max, base * 2**retry)]; *retry* counts from 0."""
+        return rand() * self._ceiling(retry)
+
+    def spaced_backoff(self, retry: int, rand: Callable[[], float] = random.random) -> float:
+        """
+        Equal jitter: uniform in [ceiling / 2, ceiling], for a server that refused for load
+        without saying for how long. Full jitter could retry at once (a rand() near 0); half
+        the ceiling is the floor no two attempts come closer than.
+        """
+        return (1 + rand()) / 2 * self._ceiling(retry)
+
+    def _ceiling(self, retry: int) -> float:
         ceiling: float = min(self.backoff_max, self.backoff_base * (2**retry))
-        return rand() * ceiling
+        return ceiling
 
     def delay_for(
         self,
@@ -68,13 +79,15 @@ class RetryPolicy:
         if retries_done >= self.max_retries:
             return None
         server_told = server_retry_after(error)
-        if server_told is not None:
-            if isinstance(error, RateLimited) and not self.wait_on_rate_limit:
-                return None
+        if isinstance(error, RateLimited) and not self.wait_on_rate_limit:
+            return None
+        if server_told is not None and server_told > 0:
             return server_told if server_told <= self.max_retry_after else None
-        if isinstance(error, RateLimited):
-            # A 429 without Retry-After still means "not run": back off and retry any method.
-            return None if not self.wait_on_rate_limit else self.backoff(retries_done, rand)
+        if server_told is not None or isinstance(error, RateLimited):
+            # "Not run", with no usable hint: no Retry-After, or one of 0 or a date already
+            # past. Retrying at once is a burst at a server that is shedding load: back off,
+            # never less than half the ceiling, and retry any method.
+            return self.spaced_backoff(retries_done, rand)
         if isinstance(error, ResponseTooLarge):
             return None  # the same body would be refused again
         if isinstance(error, TransportError):
@@ -96,7 +109,8 @@ class RetryPolicy:
 def server_retry_after(error: ZendeskError) -> float | None:
     """
     The server's Retry-After, where it means the request was not run (429 and 503); it also
-    pauses every task sharing the client's limiter.
+    pauses every task sharing the client's limiter. 0 (a date already past reads as 0) says
+    "not run" without saying how long to wait: `RetryPolicy.delay_for` backs off instead.
     """
     if isinstance(error, RateLimited):
         return error.retry_after

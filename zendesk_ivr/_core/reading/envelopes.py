@@ -5,7 +5,7 @@ one object, or a page of them with the link to the next. Pure functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -13,10 +13,8 @@ from attrs import frozen
 from cattrs import BaseValidationError, Converter, transform_error
 from yarl import URL
 
-from ..._exceptions import DecodeError
 from ..wire import paging
 from ..wire.urls import follow_link
-from . import skipping
 from .responses import Response, decode_error
 
 T = TypeVar("T")
@@ -143,48 +141,3 @@ def page_links(body: Mapping[str, Any], response: Response, *, site: URL) -> Pag
         previous_page=previous if isinstance(previous, str) else None,
         count=count,
     )
-
-
-def iter_items(
-    converter: Converter,
-    cls: type[T],
-    response: Response,
-    key: str,
-    raw_items: Iterable[Any],
-    *,
-    start: int = 0,
-) -> Iterator[T]:
-    """
-    The items of a list page as models, each made when it is asked for; a record without an
-    id is skipped and logged. *start* is the index of the first of *raw_items* in the page.
-
-    Made one at a time, a model its caller is done with is freed before the next one exists.
-    Made a page at a time, a hundred models (four objects each) outlive several garbage
-    collections, which then cost a listing more CPU than reading the models did.
-    """
-    # One hook for the whole page: a listing pays the converter's dispatch once, not per item.
-    hook = converter.get_structure_hook(cls)
-    for index, raw in enumerate(raw_items, start):
-        try:
-            item: T | None = hook(raw, cls)
-        except Exception:  # read again with its path: skipped, or an error that names the path
-            item = _read_in_detail(converter, cls, response, f"$.{key}[{index}]", raw)
-        if item is not None:
-            yield item
-
-
-def _read_in_detail(
-    converter: Converter, cls: type[T], response: Response, path: str, raw: Any
-) -> T | None:
-    """*raw* read with its path in every error; None when it is an unusable record, skipped."""
-
-    def read_again(cleaned: Any, at: str) -> T:
-        return structure(converter, cleaned, cls, response, at)
-
-    try:
-        return read_again(raw, path)
-    except DecodeError:
-        item, skipped = skipping.salvage(raw, cls, path, read_again)
-        if not skipped:
-            raise
-        return item

@@ -19,11 +19,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-#: A stricter reader of JSON text: a value, or a `ValueError` for a text it does not take.
-Reader = Callable[[str | bytes], Any]
 
-
-def _fast_decoder() -> Reader | None:
+def _fast_decoder() -> Callable[[str | bytes], Any] | None:
     try:
         import msgspec  # noqa: PLC0415 - optional: absent on PyPy
     except ImportError:  # PyPy, or a platform msgspec has no wheel for
@@ -34,18 +31,13 @@ def _fast_decoder() -> Reader | None:
 _fast_decode = _fast_decoder()
 
 
-def loads(text: str | bytes, read_first: Reader | None = None) -> Any:
-    """
-    The value of JSON *text*. *read_first* is tried before (`shapes` reads list pages into typed
-    structs); a text it refuses is read as usual, from this frame, so a deeply nested text meets
-    the same recursion limit either way.
-    """
-    for reader in (read_first, _fast_decode):
-        if reader is not None:
-            try:
-                return reader(text)
-            except (ValueError, RecursionError):  # msgspec's errors are ValueErrors
-                pass  # the next reader reads it; the standard parser says what is wrong with it
+def loads(text: str | bytes) -> Any:
+    """The value of JSON *text*, or a `ValueError` saying what is wrong with it."""
+    if _fast_decode is not None:
+        try:
+            return _fast_decode(text)
+        except (ValueError, RecursionError):  # msgspec's errors are ValueErrors
+            pass  # the standard parser reads it, or says what is wrong with it
     return standard_loads(text)
 
 
@@ -55,3 +47,27 @@ def standard_loads(text: str | bytes) -> Any:
         return json.loads(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply to read") from None
+
+
+def copy_json(value: Any) -> Any:
+    """
+    A copy of a decoded JSON value that shares no dict or list with it, at any depth: a loop,
+    not recursion, since how deep a server's JSON nests is up to the server.
+    """
+    if not isinstance(value, dict | list):
+        return value
+    top: Any = {} if isinstance(value, dict) else []
+    pending: list[tuple[Any, Any]] = [(value, top)]
+    while pending:
+        source, target = pending.pop()
+        for key, item in source.items() if isinstance(source, dict) else enumerate(source):
+            if isinstance(item, dict | list):
+                child: Any = {} if isinstance(item, dict) else []
+                pending.append((item, child))
+            else:
+                child = item
+            if isinstance(target, dict):
+                target[key] = child
+            else:
+                target.append(child)
+    return top

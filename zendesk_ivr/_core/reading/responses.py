@@ -1,16 +1,19 @@
 """
 A response read to the end, and what it means without any I/O: the typed error of an error
 status, the wait a ``Retry-After`` asks for, and the JSON of a successful body.
+
+An error quotes what the server sent only through the response's *scrub*, which takes out every
+secret the client holds: a server may echo the request's credentials in its error.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
-from attrs import frozen
+from attrs import field, frozen
 from yarl import URL
 
 from ..._exceptions import (
@@ -26,18 +29,33 @@ from ..._exceptions import (
 from . import jsontext
 
 _ERROR_TEXT_LIMIT: Final = 200
+_QUOTED_TEXT: Final = _ERROR_TEXT_LIMIT * 10
+# Scrubbed past the cut, so that no secret is cut in half (and escapes the scrub): no server takes
+# a header longer than this.
+_SECRET_MARGIN: Final = 8192
 _MAX_FIELD_ERRORS: Final = 10
+
+Scrub = Callable[[str], str]
+
+
+def unchanged(text: str) -> str:
+    """The scrub of a client without secrets."""
+    return text
 
 
 @frozen
 class Response:
-    """A response read to the end; nothing in it refers to an open connection."""
+    """
+    A response read to the end; nothing in it refers to an open connection. *scrub* takes the
+    client's secrets out of a text.
+    """
 
     method: str
     url: URL
     status: int
     headers: Mapping[str, str]
     body: bytes
+    scrub: Scrub = field(default=unchanged, eq=False, repr=False)
 
     @property
     def request_id(self) -> str | None:
@@ -52,7 +70,7 @@ class Response:
         return body.decode("utf-8", errors="replace")
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
@@ -86,12 +104,16 @@ _ERROR_CLASSES: Final[Mapping[int, type[APIError]]] = {
 
 
 def error_for(response: Response, *, now: float) -> APIError:
-    """The typed error for an error status, with whatever the body says about it."""
+    """
+    The typed error for an error status, with whatever the body says about it, scrubbed of the
+    client's secrets: every string of a JSON body (keys too), the text of any other, the headers.
+    """
+    scrub = response.scrub
     error = description = details = None
     body: Any = None
-    if _is_json(response.content_type) or response.body[:1] in (b"{", b"["):
+    if is_json(response.content_type) or response.body[:1] in (b"{", b"["):
         try:
-            body = jsontext.loads(response.body)
+            body = _scrubbed_json(jsontext.loads(response.body), scrub)
         except ValueError:
             body = None
     if isinstance(body, Mapping):
@@ -105,8 +127,9 @@ def error_for(response: Response, *, now: float) -> APIError:
         description = str_or_none(body.get("description")) or description
         details = body.get("details")
     elif response.body:
-        body = response.text(_ERROR_TEXT_LIMIT * 10)
+        body = _quoted_text(response)
         description = _summarize_text(body)
+    request_id = _scrub_or_none(response.request_id, scrub)
     status = response.status
     cls = _ERROR_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
     summary = " ".join(part for part in (error, description) if part)
@@ -115,8 +138,8 @@ def error_for(response: Response, *, now: float) -> APIError:
         message += f": {summary}"
     if field_errors := _field_errors(details):
         message += f": {field_errors}"
-    if response.request_id:
-        message += f" (request id {response.request_id})"
+    if request_id:
+        message += f" (request id {request_id})"
     kwargs: dict[str, Any] = {
         "status": status,
         "method": response.method,
@@ -124,9 +147,9 @@ def error_for(response: Response, *, now: float) -> APIError:
         "error": error,
         "description": description,
         "details": details,
-        "request_id": response.request_id,
+        "request_id": request_id,
         "body": body,
-        "headers": response.headers,
+        "headers": {name: scrub(value) for name, value in response.headers.items()},
     }
     if cls in (RateLimited, ServerError):
         kwargs["retry_after"] = parse_retry_after(response.headers.get("retry-after"), now)
@@ -159,6 +182,32 @@ def _field_errors(details: Any) -> str:
     return f"{shown}; and {more} more" if more > 0 else shown
 
 
+def _scrubbed_json(value: Any, scrub: Scrub) -> Any:
+    """*value* with every string scrubbed, keys too; a loop, since a server picks the depth."""
+    root = [value]
+    pending: list[tuple[Any, Any]] = [(root, 0)]
+    while pending:
+        parent, key = pending.pop()
+        item = parent[key]
+        if isinstance(item, str):
+            parent[key] = scrub(item)
+        elif isinstance(item, list):
+            pending.extend((item, index) for index in range(len(item)))
+        elif isinstance(item, dict):
+            parent[key] = item = {scrub(name): inner for name, inner in item.items()}
+            pending.extend((item, name) for name in item)
+    return root[0]
+
+
+def _quoted_text(response: Response) -> str:
+    """The start of a body as text, scrubbed before it is cut."""
+    return response.scrub(response.text(_QUOTED_TEXT + _SECRET_MARGIN))[:_QUOTED_TEXT]
+
+
+def _scrub_or_none(text: str | None, scrub: Scrub) -> str | None:
+    return None if text is None else scrub(text)
+
+
 def str_or_none(value: object) -> str | None:
     """A JSON value that should be a string, or None when the server sent something else."""
     return value if isinstance(value, str) else None
@@ -174,12 +223,9 @@ def _summarize_text(text: str) -> str:
     return text[:_ERROR_TEXT_LIMIT]
 
 
-def decode_json(
-    response: Response, *, now: float, read_first: jsontext.Reader | None = None
-) -> Any:
+def decode_json(response: Response, *, now: float) -> Any:
     """
-    The JSON body of a successful response, or None when it has none (204, empty 200); read by
-    *read_first* where it can (see `jsontext.loads`).
+    The JSON body of a successful response, or None when it has none (204, empty 200).
 
     Raises the typed `APIError` for an error status and `DecodeError` for a body that is not JSON.
     """
@@ -187,21 +233,27 @@ def decode_json(
         raise error_for(response, now=now)
     if not response.body.strip():
         return None
-    if response.content_type and not _is_json(response.content_type):
+    if response.content_type and not is_json(response.content_type):
         raise decode_error(response, f"expected JSON, got Content-Type {response.content_type!r}")
     try:
-        return jsontext.loads(response.body, read_first)
+        return jsontext.loads(response.body)
     except ValueError as exc:
         raise decode_error(response, f"the body is not valid JSON ({exc})") from None
 
 
 def decode_error(response: Response, problem: str, errors: tuple[str, ...] = ()) -> DecodeError:
+    """
+    The error of a body that is not the JSON expected; *problem* and *errors* may quote it, so
+    they are scrubbed of the client's secrets as the body is.
+    """
+    scrub = response.scrub
+    problem = scrub(problem)
     return DecodeError(
         f"{response.method} {response.url.with_query(None)} -> {response.status}: {problem}",
         method=response.method,
         url=str(response.url),
         status=response.status,
-        errors=errors or (problem,),
-        body=response.text(_ERROR_TEXT_LIMIT * 10),
-        request_id=response.request_id,
+        errors=tuple(map(scrub, errors)) or (problem,),
+        body=_quoted_text(response),
+        request_id=_scrub_or_none(response.request_id, scrub),
     )

@@ -16,7 +16,6 @@ The one place that says how Zendesk JSON becomes models and how fields become re
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar, get_origin
@@ -44,7 +43,8 @@ from ..._models import (
     TextbackOptions,
     UnknownOptions,
 )
-from . import fastread as _fastread
+from . import jsontext
+from .readers import OPTION_BOOKKEEPING, Unusual, reader_for
 
 __all__ = ["make_converter"]
 
@@ -86,12 +86,11 @@ def _structure_any(value: Any, _: Any) -> Any:
     return value
 
 
-_NOT_FIELDS: Final = frozenset({"extra", "read_as"})
 _SMS_KEYS: Final = ("sms_text", "sms_textstring")
 
 
 def _option_fields(cls: type) -> list[str]:
-    return [a.name for a in attrs.fields(cls) if a.name not in _NOT_FIELDS]
+    return [a.name for a in attrs.fields(cls) if a.name not in OPTION_BOOKKEEPING]
 
 
 def _json_value(value: Any) -> Any:
@@ -179,8 +178,9 @@ def make_converter(*, forbid_extra_keys: bool = False, fast_reads: bool = True) 
     """
     A converter for zendesk_ivr models; ``forbid_extra_keys`` makes reads strict.
 
-    ``fast_reads`` reads IVRs, menus and routes through `_fastread` first (tolerant converters
-    only); turning it off gives the same results more slowly, which the tests compare.
+    ``fast_reads`` reads every model through its `readers` reader first, and only a record that
+    reader finds unusual the detailed way (tolerant converters only); turning it off gives the
+    same results more slowly, which the tests compare.
     """
     c = make_json_converter(forbid_extra_keys=forbid_extra_keys)
     _configure_values(c)
@@ -275,23 +275,21 @@ def _configure_models(c: Converter, *, forbid_extra_keys: bool, fast: bool) -> N
             raise ClassValidationError("While structuring IvrRoute", [exc], IvrRoute) from None
         return route(value, IvrRoute)
 
-    def register(
-        cls: type[T], detailed: Callable[[Any, Any], T], quick: Callable[[Any], T]
-    ) -> None:
+    def register(cls: type[T], detailed: Callable[[Any, Any], T]) -> None:
         # Registered one by one, inner first: cattrs builds an outer hook from the inner ones.
         if forbid_extra_keys or not fast:
             c.register_structure_hook(cls, detailed)
         else:
-            c.register_structure_hook(cls, _fast_or_detailed(quick, detailed))
+            c.register_structure_hook(cls, _usual_or_detailed(reader_for(cls).read, detailed))
 
     name = null_as_empty
     default = override(struct_hook=_null_as_false)
-    register(IvrRoute, structure_route, _fastread.route)
-    register(IvrMenu, structure_class(IvrMenu, name=name, default=default), _fastread.menu)
-    register(Ivr, structure_class(Ivr, name=name), _fastread.ivr)
-    c.register_structure_hook(Group, _without_nulls(structure_class(Group)))
-    c.register_structure_hook(Greeting, _without_nulls(structure_class(Greeting)))
-    c.register_structure_hook(PhoneNumber, _without_nulls(structure_class(PhoneNumber)))
+    register(IvrRoute, structure_route)
+    register(IvrMenu, structure_class(IvrMenu, name=name, default=default))
+    register(Ivr, structure_class(Ivr, name=name))
+    register(Group, _without_nulls(structure_class(Group)))
+    register(Greeting, _without_nulls(structure_class(Greeting)))
+    register(PhoneNumber, _without_nulls(structure_class(PhoneNumber)))
 
 
 def _options_reader(
@@ -322,13 +320,13 @@ def _options_reader(
     return structure
 
 
-def _fast_or_detailed(
-    fast: Callable[[Any], T], detailed: Callable[[Any, Any], T]
+def _usual_or_detailed(
+    usual: Callable[[Any], T], detailed: Callable[[Any, Any], T]
 ) -> Callable[[Any, Any], T]:
     def structure(value: Any, cls: Any) -> T:
         try:
-            return fast(value)
-        except Exception:
+            return usual(value)
+        except Unusual:  # and nothing else: a bug in a reader must not hide behind this
             return detailed(value, cls)
 
     return structure
@@ -346,7 +344,7 @@ def _configure_writes(c: Converter) -> None:
         # Read from the account: unchanged, it goes back byte for byte as the account has it.
         as_read = c.structure({} if read_as is None else read_as, type(options))
         if as_read == options:
-            return copy.deepcopy(read_as)
+            return jsontext.copy_json(read_as)
         return _changed_options(options, as_read, read_as)
 
     def unstructure_options_or_dict(options: RouteOptions | dict[str, Any] | None) -> Any:

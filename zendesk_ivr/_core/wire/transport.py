@@ -5,7 +5,8 @@ connection, and turn aiohttp's failures into `TransportError`.
 One call of `Transport.send` is one request on the wire: aiohttp's own resend of an idempotent
 request whose connection dropped is turned off (`_SendOnce`), because only the SDK knows whether
 a resend is safe, and it counts each one. The Authorization header lives in a redacting
-`Credentials` until the request is built, so no frame an error passes through holds it in clear.
+`Authorization` until the request is built, so no frame an error passes through holds it in clear.
+Each `Response` carries the client's *scrub*, which its errors apply to what they quote of it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import aiohttp
 from yarl import URL
 
 from ..._exceptions import ClientClosed, RequestTimeout, ResponseTooLarge, TransportError
-from ..auth.credentials import Credentials
-from ..reading.responses import Response
+from ..auth.base import Authorization
+from ..reading.responses import Response, Scrub, unchanged
 
 DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024
+# A session setting of aiohttp's, private but kept for its own test client; should a release drop
+# it, every request gets the `_SendOnce` middleware instead.
+_CAN_TURN_RESEND_OFF = "_retry_connection" in getattr(aiohttp.ClientSession, "ATTRS", ())
 
 
 class Transport:
@@ -38,6 +42,7 @@ class Transport:
         timeout: float | None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        scrub: Scrub = unchanged,
     ) -> None:
         self._session = session
         self._owns_session = session is None
@@ -46,6 +51,7 @@ class Transport:
         self._max_body_size = max_body_size
         self._closed = False
         self._trace_configs = list(trace_configs)
+        self._scrub = scrub
 
     @property
     def closed(self) -> bool:
@@ -56,6 +62,10 @@ class Transport:
             raise ClientClosed("the client is closed: make a new one (or use it inside async with)")
         if self._session is None:
             self._session = aiohttp.ClientSession(trace_configs=self._trace_configs or None)
+            if _CAN_TURN_RESEND_OFF:
+                # aiohttp's own resend, off for the session this client owns, as aiohttp's test
+                # client turns it off: cheaper than `_SendOnce` on every request.
+                self._session._retry_connection = False
         return self._session
 
     async def send(
@@ -64,7 +74,7 @@ class Transport:
         url: URL,
         body: bytes | None = None,
         *,
-        credentials: Credentials | None = None,
+        authorization: Authorization,
         time_left: float | None = None,
     ) -> Response:
         """
@@ -83,10 +93,10 @@ class Transport:
                 url,
                 data=body,
                 # Built by a call, so the header in clear is in no local of this frame.
-                headers=self._headers_for(credentials, body),
+                headers=self._headers_for(authorization, body),
                 timeout=limit,
                 allow_redirects=False,
-                middlewares=(*self._session_middlewares(session), _SendOnce()),
+                middlewares=self._middlewares(session),
             ) as resp:
                 payload = await self._read_body(resp, method, url)
                 return Response(
@@ -95,6 +105,7 @@ class Transport:
                     status=resp.status,
                     headers={k.lower(): v for k, v in resp.headers.items()},
                     body=payload,
+                    scrub=self._scrub,
                 )
         except TimeoutError as exc:
             failure = RequestTimeout(
@@ -115,22 +126,25 @@ class Transport:
         # aiohttp's error, whose request_info holds the request headers (Authorization).
         raise failure
 
-    def _headers_for(self, credentials: Credentials | None, body: bytes | None) -> dict[str, str]:
+    def _headers_for(self, authorization: Authorization, body: bytes | None) -> dict[str, str]:
         headers = dict(self._headers)
-        if credentials is not None:
-            headers["Authorization"] = credentials.header
+        if authorization.header is not None:
+            headers["Authorization"] = authorization.header
         if body is not None:
             headers["Content-Type"] = "application/json"
         return headers
 
-    def _session_middlewares(self, session: aiohttp.ClientSession) -> tuple[Any, ...]:
+    def _middlewares(self, session: aiohttp.ClientSession) -> tuple[Any, ...] | None:
         """
-        A caller's session keeps its own middlewares: aiohttp replaces them with those given
-        per request, and offers no public way to read them.
+        None (the session's own) for the session this client made, whose resend is off; a
+        caller's session keeps its middlewares and gets `_SendOnce` after them (aiohttp
+        replaces a session's middlewares with those given per request, and offers no public
+        way to read them).
         """
-        if self._owns_session:
-            return ()
-        return tuple(getattr(session, "_middlewares", ()) or ())
+        if self._owns_session and _CAN_TURN_RESEND_OFF:
+            return None
+        theirs = () if self._owns_session else getattr(session, "_middlewares", ()) or ()
+        return (*theirs, _SendOnce())
 
     async def _read_body(self, resp: aiohttp.ClientResponse, method: str, url: URL) -> bytes:
         """
