@@ -10,16 +10,22 @@ report = await apply(client, steps, journal="promote.journal")
 ```
 """
 
-from ._apply import ApplyFailed, ApplyReport, StepFailure, apply
-from ._dangling import DanglingReference
-from ._export import export
-from ._idmap_by_name import NameMapping, UnmatchedReference, map_by_name
-from ._journal import JournalError, JournalLocked, JournalMismatch, load_plan
-from ._planner import plan
-from ._references import References
-from ._refusal import PlanRefused, UnmappedReference
-from ._state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
-from ._steps import Pending, Plan, PlannedRequest, Step
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._apply import ApplyFailed, ApplyReport, StepFailure, apply
+    from ._dangling import DanglingReference
+    from ._export import export
+    from ._idmap_by_name import NameMapping, UnmatchedReference, map_by_name
+    from ._journal import JournalError, JournalLocked, JournalMismatch, load_plan
+    from ._planner import plan
+    from ._references import References
+    from ._refusal import PlanRefused, UnmappedReference
+    from ._state import DesiredState, IdMap, InvalidExport, InvalidIdMap, load_export
+    from ._steps import Pending, Plan, PlannedRequest, Step
 
 # Grouped by what the names are for, sorted within each group (tests check both).
 __all__ = [  # noqa: RUF022
@@ -54,3 +60,35 @@ __all__ = [  # noqa: RUF022
     "JournalMismatch",
     "PlanRefused",
 ]
+
+# Applying imports the client (aiohttp, about 0.2 s): every name is imported when first used, so
+# what needs only a pure part of the package (the audit's use of `_constraints`, an offline
+# check of an IVR file) does not load the network stack.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("ApplyFailed", "ApplyReport", "StepFailure", "apply"), "._apply"),
+    "DanglingReference": "._dangling",
+    "export": "._export",
+    **dict.fromkeys(("NameMapping", "UnmatchedReference", "map_by_name"), "._idmap_by_name"),
+    **dict.fromkeys(("JournalError", "JournalLocked", "JournalMismatch", "load_plan"), "._journal"),
+    "plan": "._planner",
+    "References": "._references",
+    **dict.fromkeys(("PlanRefused", "UnmappedReference"), "._refusal"),
+    **dict.fromkeys(
+        ("DesiredState", "IdMap", "InvalidExport", "InvalidIdMap", "load_export"), "._state"
+    ),
+    **dict.fromkeys(("Pending", "Plan", "PlannedRequest", "Step"), "._steps"),
+}
+
+# Hidden from type checkers, which see the imports above: a misspelt name stays an error.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name not in _LAZY:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
