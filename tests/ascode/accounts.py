@@ -19,7 +19,7 @@ from zendesk_ivr.testing import FakeZendesk
 GROUPS = ("Support Tier 1", "Billing: EMEA", "# Sales", "yes", "Soporte en español", "1")
 GREETINGS = ("Welcome - main line", "null", "Opening hours: 9-5 {local}")
 NUMBERS = ("+12125551001", "+14155550100", "+16175550199")
-TEXTS = ("Start a chat: https://help.example.com/chat#now", "", 'Say "hi"', "Línea 1\nLínea 2")
+TEXTS = ("Start a chat: https://help.example.com/chat#now", 'Say "hi"', "Línea 1\nLínea 2")
 
 
 @frozen

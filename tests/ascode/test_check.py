@@ -340,7 +340,7 @@ def test_the_check_path_loads_neither_the_client_nor_aiohttp() -> None:
         args = argparse.Namespace(file={str(EXAMPLE)!r}, fail_on="error")
         assert asyncio.run(check_command(args, io.StringIO())) == 0
         print(sorted(m for m in ("aiohttp", "yarl", "cattrs", "zendesk_ivr._client",
-                                 "zendesk_ivr.migration") if m in sys.modules))
+                                 "zendesk_ivr.migration._apply") if m in sys.modules))
         """
     )
     done = subprocess.run(

@@ -379,21 +379,14 @@ async def test_a_re_pull_brings_its_own_comments_up_to_date_and_leaves_a_persons
     ]
 
 
-async def test_an_id_the_account_knows_is_sent_as_it_is_where_the_file_moves_it() -> None:
-    """A key to a menu that no longer exists, which the account's routes still point at, may
-    move: it is sent as it is (an id the account does not know would be a dangling one)."""
+async def test_a_key_to_a_gone_menu_stays_where_the_account_has_it_and_only_there() -> None:
+    """The account keeps a key to a menu that no longer exists; the API refuses to make one:
+    moved in the file, it is a dangling reference at its line."""
     async with await FakeZendesk.start() as fake, client_of(fake) as client:
         add_objects(fake)
-        await _account_with(fake, PULLED)
-        (ivr,) = (await client.walk()).ivrs
-        main = ivr.default_menu
-        assert main is not None
-        route = main.route_for("3")
-        assert route is not None
-        await client.routes.delete(ivr.id, main.id, route.id)
         fake.put_ivr(
             {
-                "name": "Other",
+                "name": "Support line",
                 "phone_number_ids": [],
                 "menus": [
                     {
@@ -406,12 +399,29 @@ async def test_an_id_the_account_knows_is_sent_as_it_is_where_the_file_moves_it(
                 ],
             }
         )
-        moved = PULLED.replace("\"3\": {voicemail: '# Sales'}", '"5": {menu: 4000000001}')
-        steps = await plan_ivr_file(client, parse_ivr_file(moved))
-        unknown = PULLED.replace("\"3\": {voicemail: '# Sales'}", '"5": {menu: 4000000002}')
-        with pytest.raises(IvrFileRefused):
-            await plan_ivr_file(client, parse_ivr_file(unknown))
+        pulled = await pull_ivr_file(client)
+        kept = await plan_ivr_file(client, parse_ivr_file(pulled))
+        moved = pulled.replace('"1": {menu: 4000000001}', '"5": {menu: 4000000001}')
+        with pytest.raises(IvrFileRefused) as caught:
+            await plan_ivr_file(client, parse_ivr_file(moved, file="ivrs.yaml"))
 
-    (step,) = steps.steps
-    assert step.key == "ivr[Support line]/default-menu/route[5]"
-    assert step.fields["options"] == {"menu_id": 4000000001}
+    assert '"1": {menu: 4000000001}  # menu 4000000001 no longer exists' in pulled
+    assert kept.is_empty
+    assert [str(f) for f in caught.value.findings] == [
+        "ivrs.yaml:10:23: dangling: IVR 'Support line', menu 'M', key 5 goes to menu 4000000001, "
+        "which no longer exists"
+    ]
+
+
+async def test_what_the_api_would_refuse_refuses_the_plan_at_its_line() -> None:
+    text = PULLED.replace('"2": {menu: Billing}', '"2": {textback: "+12125551001"}')
+    async with await FakeZendesk.start() as fake, client_of(fake) as client:
+        add_objects(fake)
+        with pytest.raises(IvrFileRefused) as caught:
+            await plan_ivr_file(client, parse_ivr_file(text, file="ivrs.yaml"))
+        writes = [r for r in fake.requests if r.method != "GET"]
+
+    assert [(f.line, f.rule) for f in caught.value.findings] == [(12, "refused")]
+    assert "text to send" in caught.value.findings[0].message
+    assert "ivrs.yaml:12:" in str(caught.value)
+    assert writes == []

@@ -150,7 +150,7 @@ def resolve_ivr_file(
             for path in uses.get((u.kind, u.id), ["$"])
         ]
         raise IvrFileRefused(sorted(findings, key=lambda f: (f.line, f.column)))
-    desired = _as_the_account_has_it(file_ivrs, ivrs, found.id_map, known["menu"])
+    desired = _as_the_account_has_it(file_ivrs, ivrs, found.id_map)
     return Resolution(attrs.evolve(state, ivrs=desired), found.id_map, ivr_file)
 
 
@@ -179,9 +179,17 @@ def plan_resolved(
     except PlanRefused as refused:
         ivr_file = resolution.ivr_file
         findings = [_dangling_finding(ivr_file, d) for d in refused.dangling]
-        raise IvrFileRefused(
-            findings, problems=refused.problems, dangling=refused.dangling
-        ) from None
+        others = []
+        for problem in refused.problems:
+            # What the API would refuse comes with the JSON path of the desired value, which
+            # is the file's own place: the desired state keeps the file's order.
+            message, at, path = problem.rpartition(" @ ")
+            if at and path.startswith("$.ivrs["):
+                findings.append(ivr_file.finding(path, "refused", message))
+            else:
+                others.append(problem)
+        findings.sort(key=lambda f: (f.line, f.column))
+        raise IvrFileRefused(findings, problems=others, dangling=refused.dangling) from None
 
 
 async def plan_ivr_file(
@@ -262,29 +270,17 @@ def _known_ids(
         "group": {g.id for g in groups} | set(used["group"]),
         "greeting": {g.id for g in greetings if isinstance(g.id, int)} | set(used["greeting"]),
         "phone_number": {p.id for p in phone_numbers} | set(used["phone_number"]),
-        "menu": {
-            i
-            for ivr in ivrs
-            for menu in ivr.menus
-            for i in (
-                menu.id,
-                *(
-                    r.options.menu_id
-                    for r in menu.routes
-                    if isinstance(r.options, MenuOptions) and r.options.menu_id is not None
-                ),
-            )
-        },
     }
 
 
 def _as_the_account_has_it(
-    desired: Sequence[Ivr], current: Sequence[Ivr], id_map: IdMap, known_menus: set[int]
+    desired: Sequence[Ivr], current: Sequence[Ivr], id_map: IdMap
 ) -> tuple[Ivr, ...]:
     """
     *desired* with the account's own options where a route means what the account's route at
-    the same place (IVR and menu by name, default menu to default menu, keypress) means, and
-    a key to a menu the account knows (one that no longer exists) sent as it is.
+    the same place (IVR and menu by name, default menu to default menu, keypress) means: so a
+    key to a menu that no longer exists stays where the account has it, and only there (the
+    API refuses to send one anywhere else, so elsewhere it dangles).
     """
     by_name = _unique(current, lambda ivr: ivr.name)
     result = []
@@ -300,12 +296,7 @@ def _as_the_account_has_it(
             routes = []
             for route in menu.routes:
                 options = _options_for(
-                    route,
-                    now=routes_now.get(route.keypress),
-                    id_map=id_map,
-                    targets=targets,
-                    known_menus=known_menus,
-                    ivr=ivr,
+                    route, now=routes_now.get(route.keypress), id_map=id_map, targets=targets
                 )
                 routes.append(attrs.evolve(route, options=options))
             menus.append(attrs.evolve(menu, routes=tuple(routes)))
@@ -327,13 +318,7 @@ def _menu_pairs(desired: Ivr, current: Ivr) -> dict[int, IvrMenu]:
 
 
 def _options_for(
-    route: IvrRoute,
-    *,
-    now: IvrRoute | None,
-    id_map: IdMap,
-    targets: Mapping[int, int],
-    known_menus: set[int],
-    ivr: Ivr,
+    route: IvrRoute, *, now: IvrRoute | None, id_map: IdMap, targets: Mapping[int, int]
 ) -> RouteOptions:
     options = route.options
     if isinstance(options, UnknownOptions):
@@ -349,13 +334,6 @@ def _options_for(
             # Changed: what the account holds with the changed fields replaced.
             changed: Any = options
             return attrs.evolve(changed, extra=account.extra, read_as=account.read_as)  # type: ignore[no-any-return]
-    if (
-        isinstance(options, MenuOptions)
-        and options.menu_id in known_menus
-        and options.menu_id not in {m.id for m in ivr.menus}
-    ):
-        # A key to a menu that no longer exists, which the account's routes still point at.
-        return UnknownOptions("menu", _CONVERTER.unstructure(options))
     return options
 
 
