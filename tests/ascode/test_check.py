@@ -364,3 +364,14 @@ def test_an_action_this_release_does_not_know_is_a_warning_at_its_route() -> Non
     (unknown,) = [f for f in findings if f.rule == "unknown_action"]
     assert (unknown.line, unknown.column, unknown.severity) == (10, 11, Severity.WARNING)
     assert "action 'callback', which this release does not know" in unknown.message
+
+
+def test_data_sent_as_it_is_nested_deeper_than_a_plan_reads_is_an_error_at_its_line() -> None:
+    deep = "[" * 40 + "]" * 40
+    text = FILE.replace('"2": {menu: Billing}', f'"2": {{menu: Billing, overflow: [{deep}]}}')
+
+    findings = check_ivr_file(parse_ivr_file(text, file="ivrs.yaml"))
+
+    (found,) = [f for f in findings if f.rule == "too_deep"]
+    assert (found.line, found.severity) == (10, Severity.ERROR)
+    assert "nested more than 32 levels deep" in found.message

@@ -11,6 +11,7 @@ from typing import Final
 
 from .._models import ACTIONS, UnknownOptions
 from ..analysis._audit import DEFAULT_RULES, AuditContext, Finding, Rule, Severity, audit_ivrs
+from ..migration._constraints import depth_problems
 from ._problems import FileFinding
 from ._read import IvrFile
 
@@ -53,6 +54,7 @@ def check_ivr_file(
     ]
     findings += _duplicate_names(ivr_file)
     findings += _unknown_actions(ivr_file)
+    findings += _too_deep(ivr_file)
     return sorted(findings, key=lambda f: (f.line, f.column))
 
 
@@ -111,3 +113,18 @@ def _unknown_actions(ivr_file: IvrFile) -> Iterable[FileFinding]:
                         "is, and an account whose API does not know it refuses it",
                         severity=Severity.WARNING,
                     )
+
+
+def _too_deep(ivr_file: IvrFile) -> Iterable[FileFinding]:
+    """Data sent as it is (an unknown action's options, overflow) nested deeper than a plan
+    reads: the plan would refuse it."""
+    for i, ivr in enumerate(ivr_file.ivrs):
+        for j, menu in enumerate(ivr.menus):
+            for k, route in enumerate(menu.routes):
+                at = f"$.ivrs[{i}].menus[{j}].routes[{k}]"
+                opaque = [(f"{at}.overflow_options", list(route.overflow_options))]
+                if isinstance(route.options, UnknownOptions):
+                    opaque.append((f"{at}.options", route.options.data))
+                for path, value in opaque:
+                    for problem in depth_problems(value, path):
+                        yield ivr_file.finding(problem.path, "too_deep", problem.message)
