@@ -16,7 +16,7 @@ PACKAGE = Path(zendesk_ivr.__file__).parent
 
 # Lowest first. A module may import from its own layer and the layers before it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("_exceptions", "_models", "_account", "_version", "_files", "_tasks")),
+    ("foundation", ("_exceptions", "_models", "_account", "_version", "_files", "_tasks", "_lazy")),
     ("request engine", ("_core",)),
     ("client", ("_client", "_resources", "_walk")),
     ("tools", ("migration", "analysis", "ascode")),

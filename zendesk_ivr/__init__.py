@@ -10,8 +10,7 @@ audit and call-flow graphs), `zendesk_ivr.migration` (plans, apply, journals),
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._account import Greeting, Group, PhoneNumber
 from ._exceptions import (
@@ -32,6 +31,7 @@ from ._exceptions import (
     TransportError,
     ZendeskError,
 )
+from ._lazy import lazy_names
 from ._models import (
     ACTIONS,
     KEYPRESSES,
@@ -159,17 +159,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-# Hidden from type checkers, which then see only the imports above: a misspelt name stays an
-# error for them rather than Any.
+# Hidden from type checkers, which see the imports above: a misspelt name stays an error.
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        if name not in _LAZY:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value  # from now on a plain attribute of the module
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY, globals(), __all__)

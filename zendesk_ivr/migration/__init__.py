@@ -12,8 +12,9 @@ report = await apply(client, steps, journal="promote.journal")
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
 
 if TYPE_CHECKING:
     from ._apply import ApplyFailed, ApplyReport, StepFailure, apply
@@ -81,14 +82,4 @@ _LAZY: dict[str, str] = {
 
 # Hidden from type checkers, which see the imports above: a misspelt name stays an error.
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        if name not in _LAZY:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY, globals(), __all__)
