@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("_exceptions", "_models", "_account", "_version", "_files", "_tasks", "_lazy")),
     ("request engine", ("_core",)),
     ("client", ("_client", "_resources", "_walk")),
-    ("tools", ("migration", "analysis")),
+    ("tools", ("migration", "analysis", "ascode")),
     ("command line", ("_cli", "__main__")),
     ("public surface", ("__init__",)),
 ]

@@ -71,3 +71,13 @@ def test_the_benchmark_smoke_test_runs_from_the_unpacked_sdist(
 
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "1 passed" in done.stdout
+
+
+def test_the_wheel_carries_the_ivr_file_schema(built: dict[str, Path]) -> None:
+    with zipfile.ZipFile(built["wheel"]) as wheel:
+        schema = wheel.read("zendesk_ivr/ascode/ivrs.schema.json").decode()
+        metadata_name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(wheel.read(metadata_name).decode())
+
+    assert '"$id": "urn:zendesk-ivr:ivr-file:1"' in schema
+    assert any(r.startswith("ruamel-yaml") for r in metadata.get_all("Requires-Dist") or [])

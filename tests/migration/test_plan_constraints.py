@@ -551,3 +551,18 @@ def test_every_request_of_a_plan_is_accepted_by_the_fakes_validators(
         run_on(store, steps)
     except ApiError as refused:
         pytest.fail(f"the fake refused a planned request: {refused.status} {refused.body}")
+
+
+@pytest.mark.parametrize("action", ["group", "voicemail", "textback", "menu"])
+def test_a_route_whose_options_the_account_holds_as_null_is_refused_not_a_crash(
+    action: str,
+) -> None:
+    # Real accounts hold routes with null options (the audit flags them); copied anywhere,
+    # such a route is what Zendesk refuses, said before anything is sent.
+    raw = {"id": 3, "keypress": "1", "action": action, "options": None}
+    menu = {"id": 2, "name": "M", "default": True, "routes": [raw]}
+    ivr = make_converter().structure({"id": 1, "name": "A", "menus": [menu]}, Ivr)
+
+    with pytest.raises(PlanRefused) as refused:
+        plan([ivr], [], id_map=IdMap(), same_account=False)
+    assert any("$.ivrs[0].menus[0].routes[0].options" in p for p in refused.value.problems)

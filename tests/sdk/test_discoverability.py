@@ -50,7 +50,19 @@ def test_severity_is_a_string_and_orders_by_how_bad() -> None:
         assert Severity.INFO < 1
 
 
-COMMANDS = ("audit", "export", "graph", "sandbox", "map", "plan", "apply", "reroute")
+COMMANDS = (
+    "audit",
+    "export",
+    "graph",
+    "sandbox",
+    "map",
+    "plan",
+    "apply",
+    "reroute",
+    "pull",
+    "check",
+    "schema",
+)
 
 
 def test_every_subcommand_has_a_description_and_every_argument_help() -> None:

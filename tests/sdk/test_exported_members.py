@@ -1,7 +1,7 @@
 """
 The public surface: the top level (client, models, errors, OAuth, limiter) and the tools'
-subpackages, `zendesk_ivr.migration` and `zendesk_ivr.analysis`. What each `__all__` promises,
-and what none of them may miss.
+subpackages, `zendesk_ivr.migration`, `zendesk_ivr.analysis` and `zendesk_ivr.ascode`. What each
+`__all__` promises, and what none of them may miss.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import pytest
 
 import zendesk_ivr
 import zendesk_ivr.analysis
+import zendesk_ivr.ascode
 import zendesk_ivr.migration
 
-PUBLIC = (zendesk_ivr, zendesk_ivr.migration, zendesk_ivr.analysis)
+PUBLIC = (zendesk_ivr, zendesk_ivr.migration, zendesk_ivr.analysis, zendesk_ivr.ascode)
 GROUPS = {
     "zendesk_ivr": [
         "The client, its resources and settings",
@@ -40,6 +41,12 @@ GROUPS = {
         "The rules, in the order DEFAULT_RULES runs them",
         "Drawing call flows",
         "Reports",
+        "Errors (under zendesk_ivr.ZendeskError)",
+    ],
+    "zendesk_ivr.ascode": [
+        "Reading and checking IVR files",
+        "IVR files and accounts",
+        "The schema",
         "Errors (under zendesk_ivr.ZendeskError)",
     ],
 }
@@ -207,14 +214,21 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["zendesk_ivr", "zendesk_ivr.analysis", "zendesk_ivr.migration", "zendesk_ivr.analysis._audit"],
+    [
+        "zendesk_ivr",
+        "zendesk_ivr.analysis",
+        "zendesk_ivr.migration",
+        "zendesk_ivr.ascode",
+        "zendesk_ivr.analysis._audit",
+    ],
 )
 def test_importing_a_package_does_not_import_the_network_stack(module: str) -> None:
-    # The command line's --help and an offline check of a file start without aiohttp: the
-    # packages import their names when first used (the audit's rules need none of it either).
+    # The command line's --help and an offline check of a file start without aiohttp (or the
+    # YAML library): the packages import their names when first used, and the audit's rules
+    # need none of it either.
     code = (
-        f"import sys, {module}; "
-        "print(sorted(m for m in ('aiohttp', 'yarl', 'cattrs') if m in sys.modules))"
+        f"import sys, {module}; print(sorted(m for m in "
+        "('aiohttp', 'yarl', 'cattrs', 'ruamel', 'ruamel.yaml') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

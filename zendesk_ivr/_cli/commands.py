@@ -212,7 +212,11 @@ def _check_layout_engine() -> None:
 
 
 async def sandbox_command(args: argparse.Namespace, out: IO[str]) -> int:
-    from ..testing import FakeZendesk, seed_demo_account  # noqa: PLC0415 - only here
+    from ..testing import (  # noqa: PLC0415 - only here
+        FakeZendesk,
+        seed_demo_account,
+        seed_demo_copy_target,
+    )
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -230,13 +234,19 @@ async def sandbox_command(args: argparse.Namespace, out: IO[str]) -> int:
             f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}"
         ) from None
     async with fake:
-        demo = seed_demo_account(fake, ivrs=args.ivrs)
+        if args.copy_target:
+            seed_demo_copy_target(fake, ivrs=args.ivrs)
+            what = "the demo's groups, greetings and numbers under other ids, and no IVRs"
+            then = "zendesk-ivr plan ivrs.yaml (a file pulled from the demo account)"
+        else:
+            what = f"{len(seed_demo_account(fake, ivrs=args.ivrs).ivr_ids)} IVRs"
+            then = "zendesk-ivr audit --check-groups --check-greetings"
         out.write(
-            f"Sandbox Zendesk with {len(demo.ivr_ids)} IVRs running at {fake.url}\n"
+            f"Sandbox Zendesk with {what} running at {fake.url}\n"
             f"  export ZENDESK_BASE_URL={fake.url}\n"
             f"  export ZENDESK_EMAIL={fake.email}\n"
             f"  export ZENDESK_API_TOKEN={fake.api_token}\n"
-            "Then: zendesk-ivr audit --check-groups --check-greetings\n"
+            f"Then: {then}\n"
             "Press Ctrl+C to stop.\n"
         )
         out.flush()

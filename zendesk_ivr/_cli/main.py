@@ -1,6 +1,6 @@
 """
-The ``zendesk-ivr`` command: audit, export, graph, sandbox, and the migrations map, plan, apply
-and reroute.
+The ``zendesk-ivr`` command: audit, export, graph, sandbox, the migrations map, plan, apply and
+reroute, and IVRs as code: pull, check and schema.
 
 Exit codes (the README's table; tests/cli/test_exit_codes.py checks each row):
 0 the command did its job, or found nothing to do; 1 it ran and its result is a "no" (findings at
@@ -44,6 +44,9 @@ COMMANDS: Final = {
     "plan": "migrate:plan_command",
     "apply": "migrate:apply_command",
     "reroute": "migrate:reroute_command",
+    "pull": "ascode:pull_command",
+    "check": "ascode:check_command",
+    "schema": "ascode:schema_command",
 }
 
 

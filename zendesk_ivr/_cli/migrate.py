@@ -20,6 +20,7 @@ from ..migration._planner import plan
 from ..migration._refusal import PlanRefused
 from ..migration._state import DesiredState, IdMap, load_export
 from ..migration._steps import STEP_ACTIONS, Plan, Step
+from .ascode import plan_ivr_file_for, read_desired
 from .connect import connect
 from .errors import UsageError
 from .progress import Progress, ask
@@ -49,7 +50,9 @@ async def map_command(args: argparse.Namespace, out: IO[str]) -> int:
 
 async def _plan_for(args: argparse.Namespace, client: Client, out: IO[str]) -> Plan:
     # The files are read before anything is sent, so a bad one costs no request.
-    desired = load_export(args.file)
+    desired = read_desired(args.file)
+    if not isinstance(desired, DesiredState):
+        return await plan_ivr_file_for(args, client, desired, out)
     id_map = IdMap.load(args.map) if args.map else None
     tree = await client.walk()
     if args.map_by_name:
@@ -85,6 +88,8 @@ async def plan_command(args: argparse.Namespace, out: IO[str]) -> int:
         for line in migration.describe():
             out.write(line + "\n")
     print(_summary(migration), file=sys.stderr)
+    if args.exit_code and (migration.steps or migration.skipped):
+        return 1  # the account does not match the file, as `git diff --exit-code` says
     return 0
 
 

@@ -248,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     _add_migration_commands(commands, connection)
+    _add_ivr_file_commands(commands, connection)
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -264,12 +265,22 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--ivrs", type=_count, default=300, help="IVRs in the demo account (default: %(default)s)"
     )
+    sandbox.add_argument(
+        "--copy-target",
+        action="store_true",
+        help="serve a second account instead: the demo account's groups, greetings and Talk "
+        "numbers under other ids, and no IVRs, to copy the demo's IVRs to by name",
+    )
     return parser
 
 
 def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) -> None:
     def desired_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("file", metavar="FILE", help="the desired state: an export's JSON")
+        command.add_argument(
+            "file",
+            metavar="FILE",
+            help="the desired state: an IVR file (YAML, as pull writes) or an export's JSON",
+        )
         command.add_argument(
             "--map",
             metavar="MAP",
@@ -332,9 +343,17 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         parents=[connection],
         help="print the steps that make the account match FILE",
         description="Print one line per step that would make the account match FILE (a "
-        "summary goes to stderr); nothing is sent. Exit 0, or 2 when the plan is refused.",
+        "summary goes to stderr); nothing is sent. Exit 0, or 2 when the plan is refused. "
+        "An IVR file's names are resolved against the account: a name it lacks, or has "
+        "twice, refuses the plan, each listed with its line.",
     )
     desired_options(plan_command)
+    plan_command.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit 0 when the account already matches FILE, 1 when it does not (a drift "
+        "check, like git diff --exit-code), 2 on errors",
+    )
     apply_command = commands.add_parser(
         "apply",
         parents=[connection],
@@ -364,3 +383,40 @@ def _add_migration_commands(commands: Any, connection: argparse.ArgumentParser) 
         "--to-group", type=_group_id, required=True, metavar="NEW", help="the group id to ring"
     )
     apply_options(reroute)
+
+
+def _add_ivr_file_commands(commands: Any, connection: argparse.ArgumentParser) -> None:
+    pull = commands.add_parser(
+        "pull",
+        parents=[connection],
+        help="write the account's IVRs as an IVR file (YAML, by name)",
+        description="Write the account's IVRs as an IVR file: YAML, every group, greeting, "
+        "number and menu by name. Into an existing file (-o), only what changed on the account "
+        "changes: comments, order and quoting stay. With -o, the schema the file's "
+        "$schema line names is written beside it (unless a file of that name that zendesk-ivr "
+        "did not write is there).",
+    )
+    pull.add_argument("-o", "--output", help="write to (or bring up to date) FILE")
+    check = commands.add_parser(
+        "check",
+        help="check an IVR file offline: the schema, then the audit's rules",
+        description="Check an IVR file without connecting: the schema, then the audit's rules "
+        "(dead keys, unreachable and empty menus, default menus, missing groups, invalid "
+        "numbers...), each problem as FILE:LINE:COL: rule: message. Exit 0 when no finding is "
+        "at least as severe as --fail-on, 1 when one is, 2 when the file cannot be read or "
+        "breaks the schema.",
+    )
+    check.add_argument("file", metavar="FILE", help="the IVR file")
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="error",
+        help="exit 1 when a finding is at least this severe; never: always 0 "
+        "(default: %(default)s)",
+    )
+    commands.add_parser(
+        "schema",
+        help="print the JSON Schema of IVR files",
+        description="Print the JSON Schema of IVR files (draft 2020-12), as pull writes it "
+        "beside the file for editors.",
+    )

@@ -379,8 +379,8 @@ class _Planner:
             route_at = menu_at._replace(
                 keypress=route.keypress, key=key, path=f"{menu_at.path}.routes[{index}]"
             )
-            sent = self.options(route, route_at, menu_refs)
-            if sent is None:
+            dangles, sent = self.options(route, route_at, menu_refs)
+            if dangles:
                 continue  # it holds a dangling reference: refused, or left out
             matches = by_key.get(route.keypress, [])
             if len(matches) > 1:
@@ -435,12 +435,15 @@ class _Planner:
 
     def options(
         self, route: IvrRoute, where: _Where, menu_refs: Mapping[int, int | Pending]
-    ) -> Any:
+    ) -> tuple[bool, Any]:
         """
-        The route's options as JSON, with every reference translated into the target; None
-        when one dangles (refused, or left out with the route).
+        Whether a reference of the route dangles (refused, or left out with the route), and its
+        options as JSON with every reference translated into the target. Options the account
+        holds as null stay null (the plan's checks then say what Zendesk would refuse).
         """
         raw = _CONVERTER.unstructure(route.options)
+        if raw is None:
+            return False, None
         options = route.options
         refs_before = len(self.dangling) + len(self.skipped)
         if isinstance(options, GroupOptions | VoicemailOptions):
@@ -457,7 +460,7 @@ class _Planner:
                 # Within the same account, and not skipped, a dead key keeps its id as it is.
                 target = options.menu_id
             raw["menu_id"] = target
-        return None if len(self.dangling) + len(self.skipped) > refs_before else raw
+        return len(self.dangling) + len(self.skipped) > refs_before, raw
 
 
 def _too_deep(desired: Sequence[Ivr], current: Sequence[Ivr]) -> list[Problem]:

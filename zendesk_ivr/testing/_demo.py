@@ -25,7 +25,7 @@ from ._state import DEFAULT_MENU_NAME, FIRST_ID
 if TYPE_CHECKING:
     from ._server import FakeZendesk
 
-__all__ = ["DEMO_PROBLEMS", "DemoAccount", "seed_demo_account"]
+__all__ = ["DEMO_PROBLEMS", "DemoAccount", "seed_demo_account", "seed_demo_copy_target"]
 
 # --- the demo account -----------------------------------------------------------------
 
@@ -98,6 +98,8 @@ _SMS_TEXTS: Final = (
 _BAD_NUMBERS: Final = ("555-0100", "(415) 555-0199", "0800 123 456", "+1 415 555 0134")
 #: Below every id the fake hands out, so no store ever has a menu with it.
 _DEAD_MENU_IDS_FROM: Final = FIRST_ID - 5_000_000
+#: The demo's Talk numbers have ids from 360000400001; the copy target's are these higher.
+_COPY_TARGET_NUMBER_IDS: Final = 100_000
 
 
 @attrs.frozen
@@ -161,6 +163,40 @@ def seed_demo_account(fake: FakeZendesk, *, ivrs: int = 300, seed: int = 7) -> D
         group_ids=tuple(groups),
         greeting_ids=tuple(greetings),
         planted=MappingProxyType({problem: tuple(ids) for problem, ids in planted.items()}),
+    )
+
+
+def seed_demo_copy_target(fake: FakeZendesk, *, ivrs: int = 300, seed: int = 7) -> DemoAccount:
+    """
+    Fill *fake* with a second account to copy the demo account to by name: the groups,
+    greetings and Talk numbers `seed_demo_account` (same *ivrs* and *seed*) makes, of the same
+    names and numbers but under other ids, and no IVRs.
+
+    Greetings are added before groups, so an id of the demo account is, here, another object
+    or none: a copy that kept ids would ring the wrong group, one made by names the right one.
+    The demo's deleted group and greeting are not here.
+    """
+    if ivrs < 0:
+        msg = f"ivrs must be at least 0, got {ivrs}"
+        raise ValueError(msg)
+    # The demo's numbers are handed out as its IVRs are made: make them again, in memory.
+    rng = random.Random(seed)
+    problem_of = _assign_problems(rng, ivrs)
+    builder = _Builder(rng, list(range(len(_GROUPS))), list(range(len(_GREETINGS))), -1, -2)
+    for index in range(ivrs):
+        problem = problem_of.get(index)
+        tree = builder.ivr(index, max_menus=3 if problem in _ADDS_A_MENU else 4)
+        if problem is not None:
+            builder.plant(problem, tree)
+    greetings = [fake.add_greeting(name) for name in _GREETINGS]
+    groups = [fake.add_group(name) for name in _GROUPS]
+    for phone_id, number in builder.numbers.items():
+        fake.add_phone_number(number, phone_number_id=phone_id + _COPY_TARGET_NUMBER_IDS)
+    return DemoAccount(
+        ivr_ids=(),
+        group_ids=tuple(groups),
+        greeting_ids=tuple(greetings),
+        planted=MappingProxyType(dict.fromkeys(DEMO_PROBLEMS, ())),
     )
 
 
