@@ -21,7 +21,7 @@ from zendesk_ivr import (
     VoicemailOptions,
 )
 from zendesk_ivr.analysis import AuditContext, Finding, Severity, audit_ivrs
-from zendesk_ivr.analysis._audit import incomplete_route
+from zendesk_ivr.analysis._rules import incomplete_route
 from zendesk_ivr.testing import FakeZendesk
 
 

@@ -34,8 +34,8 @@ from zendesk_ivr._models import (
     UnknownOptions,
     VoicemailOptions,
 )
-from zendesk_ivr.analysis._audit import Finding, Severity, audit_ivrs
 from zendesk_ivr.analysis._graph import GRAPH_FORMATS, render_dot, render_graph, render_mermaid
+from zendesk_ivr.analysis._rules import Finding, Severity, audit_ivrs
 
 GOLDEN = Path(__file__).parent / "samples" / "graph"
 

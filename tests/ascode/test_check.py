@@ -333,13 +333,14 @@ async def test_check_exits_0_clean_1_on_findings_2_on_an_invalid_file(tmp_path: 
 
 
 def test_the_check_path_loads_neither_the_client_nor_aiohttp() -> None:
+    # Nor asyncio: check works offline and starts without it (about 35 ms).
     code = textwrap.dedent(
         f"""
-        import asyncio, argparse, io, sys
+        import argparse, io, sys
         from zendesk_ivr._cli.ascode import check_command
         args = argparse.Namespace(file={str(EXAMPLE)!r}, fail_on="error")
-        assert asyncio.run(check_command(args, io.StringIO())) == 0
-        print(sorted(m for m in ("aiohttp", "yarl", "cattrs", "zendesk_ivr._client",
+        assert check_command(args, io.StringIO()) == 0
+        print(sorted(m for m in ("aiohttp", "yarl", "cattrs", "asyncio", "zendesk_ivr._client",
                                  "zendesk_ivr.migration._apply") if m in sys.modules))
         """
     )

@@ -152,7 +152,7 @@ def test_the_private_modules_are_found() -> None:
         "zendesk_ivr._models",
         "zendesk_ivr._core.wire.urls",
         "zendesk_ivr.migration._planner",
-        "zendesk_ivr.analysis._audit",
+        "zendesk_ivr.analysis._rules",
     } <= names
 
 
@@ -219,7 +219,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         "zendesk_ivr.analysis",
         "zendesk_ivr.migration",
         "zendesk_ivr.ascode",
-        "zendesk_ivr.analysis._audit",
+        "zendesk_ivr.analysis._rules",
     ],
 )
 def test_importing_a_package_does_not_import_the_network_stack(module: str) -> None:

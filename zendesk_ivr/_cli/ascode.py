@@ -74,8 +74,8 @@ def _write_schema_beside(path: str) -> None:
         write_atomically(schema, schema_text())
 
 
-async def check_command(args: argparse.Namespace, out: IO[str]) -> int:
-    from ..analysis._audit import Severity  # noqa: PLC0415
+def check_command(args: argparse.Namespace, out: IO[str]) -> int:
+    from ..analysis._rules import Severity  # noqa: PLC0415
     from ..ascode._check import check_ivr_file  # noqa: PLC0415
     from ..ascode._problems import InvalidIvrFile  # noqa: PLC0415
     from ..ascode._read import load_ivr_file  # noqa: PLC0415
@@ -100,7 +100,7 @@ async def check_command(args: argparse.Namespace, out: IO[str]) -> int:
     return 1 if any(f.severity.rank >= threshold for f in findings) else 0
 
 
-async def schema_command(args: argparse.Namespace, out: IO[str]) -> int:
+def schema_command(args: argparse.Namespace, out: IO[str]) -> int:
     from ..ascode._schema import schema_text  # noqa: PLC0415
 
     out.write(schema_text())

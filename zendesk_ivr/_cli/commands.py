@@ -25,7 +25,7 @@ from .progress import Progress
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from ..analysis._audit import Finding
+    from ..analysis._rules import Finding
 
 
 async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
@@ -34,7 +34,8 @@ async def audit_command(args: argparse.Namespace, out: IO[str]) -> int:
     progress = Progress("Reading the IVR tree")
     with progress:
         async with connect(args, progress.on_attempt) as client:
-            from ..analysis._audit import Severity, audit_ivrs, read_for_audit  # noqa: PLC0415
+            from ..analysis._audit import read_for_audit  # noqa: PLC0415
+            from ..analysis._rules import Severity, audit_ivrs  # noqa: PLC0415
 
             tree, context = await read_for_audit(
                 client, check_groups=args.check_groups, check_greetings=args.check_greetings
@@ -84,7 +85,7 @@ def _write_table(findings: Sequence[Finding], out: IO[str], *, ivrs: int, reques
             "the table format needs 'rich': pip install '.[cli]' in a clone of zendesk-ivr, "
             "or use --format json or csv"
         ) from None
-    from ..analysis._audit import Severity  # noqa: PLC0415 - imported by audit_command already
+    from ..analysis._rules import Severity  # noqa: PLC0415 - imported by audit_command already
 
     counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
     # A terminal's width, or COLUMNS where it is set; 160 for a file or a pipe otherwise.
@@ -118,7 +119,7 @@ def _findings_table(findings: Sequence[Finding], width: int) -> Table:
     from rich.table import Table  # noqa: PLC0415
     from rich.text import Text  # noqa: PLC0415
 
-    from ..analysis._audit import Severity  # noqa: PLC0415 - imported by audit_command already
+    from ..analysis._rules import Severity  # noqa: PLC0415 - imported by audit_command already
 
     rows = sorted(findings, key=lambda f: -f.severity.rank)
     ids = [(_id(f.ivr_id), _id(f.menu_id), _id(f.route_id)) for f in rows]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 
-from .._files import write_atomically
 from .errors import UsageError
 
 
 def write_output(output: str, text: str) -> None:
     """Replace *output* only once *text* is wholly on disk: a failed write keeps the old file."""
     try:
+        from .._files import write_atomically  # noqa: PLC0415 - tempfile: only for -o
+
         write_atomically(output, text)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {_cause(output, exc)}") from None

@@ -31,7 +31,7 @@ from .._models import (
     TextbackOptions,
     VoicemailOptions,
 )
-from ._audit import Finding
+from ._rules import Finding
 
 __all__ = ["GRAPH_FORMATS", "render_dot", "render_graph", "render_mermaid"]
 

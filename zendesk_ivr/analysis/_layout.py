@@ -17,8 +17,8 @@ from typing import Final
 
 from .._exceptions import InvalidArgument, ZendeskError
 from .._models import Ivr
-from ._audit import Finding
 from ._graph import Names, dot_text, draw
+from ._rules import Finding
 
 __all__ = ["LayoutEngineError", "render_svg"]
 

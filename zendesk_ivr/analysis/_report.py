@@ -20,9 +20,9 @@ from attrs import frozen
 from .._exceptions import InvalidArgument
 from .._models import GroupOptions, Ivr, VoicemailOptions
 from .._version import __version__
-from ._audit import Finding, Severity
 from ._graph import Names, dot_text, draw
 from ._layout import inline_svg, layout, names
+from ._rules import Finding, Severity
 
 if TYPE_CHECKING:
     from yarl import URL

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from .._models import ACTIONS, UnknownOptions
-from ..analysis._audit import DEFAULT_RULES, AuditContext, Finding, Rule, Severity, audit_ivrs
+from ..analysis._rules import DEFAULT_RULES, AuditContext, Finding, Rule, Severity, audit_ivrs
 from ..migration._constraints import depth_problems
 from ._problems import FileFinding
 from ._read import IvrFile

@@ -8,7 +8,7 @@ from typing import Any
 from attrs import frozen
 
 from .._exceptions import ZendeskError
-from ..analysis._audit import Severity
+from ..analysis._rules import Severity
 
 __all__ = ["FileFinding", "InvalidIvrFile"]
 
