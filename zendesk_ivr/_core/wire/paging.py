@@ -81,24 +81,40 @@ class PageTrail:
     otherwise keep a listing, a walk or the audit running and growing without end.
     """
 
-    __slots__ = ("_max_pages", "_seen")
+    __slots__ = ("_first", "_max_pages", "_seen", "_visits")
 
     def __init__(self, max_pages: int) -> None:
         self._max_pages = max_pages
+        self._visits = 0
+        # Most listings are one page: its key is worked out only once a second page comes.
+        self._first: URL | None = None
         self._seen: set[tuple[object, ...]] = set()
 
     def visit(self, url: URL) -> None:
-        # Query parameters in another order, or a fragment, do not make another page. Read off
-        # the URL rather than built into another one: building a URL costs ten times as much.
-        key = (url.scheme, url.host, url.port, url.path, tuple(sorted(url.query.items())))
-        if key in self._seen:
-            raise PaginationError(
-                "next_page leads back to a page this listing already read", url=str(url)
-            )
-        if len(self._seen) >= self._max_pages:
+        if self._visits >= self._max_pages:
             raise PaginationError(
                 f"the listing did not end within {self._max_pages} pages (the client's "
                 "max_pages); refusing to read further",
                 url=str(url),
             )
+        self._visits += 1
+        if self._visits == 1:
+            self._first = url
+            return
+        if self._first is not None:
+            self._seen.add(_page_key(self._first))
+            self._first = None
+        key = _page_key(url)
+        if key in self._seen:
+            raise PaginationError(
+                "next_page leads back to a page this listing already read", url=str(url)
+            )
         self._seen.add(key)
+
+
+def _page_key(url: URL) -> tuple[object, ...]:
+    """
+    What names a page: query parameters in another order, or a fragment, do not make another
+    one. Read off the URL rather than built into another one, which costs ten times as much.
+    """
+    return (url.scheme, url.host, url.port, url.path, tuple(sorted(url.query.items())))
