@@ -25,7 +25,7 @@ import scenarios
 import servers
 from sizes import FULL, SMOKE, Sizes
 
-SCENARIOS = ("listing", "walk", "ratelimit", "memory", "models")
+SCENARIOS = ("listing", "walk", "ratelimit", "memory", "models", "cpu")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "RESULTS.md"
 
 
@@ -96,6 +96,9 @@ def run(selected: list[str], sizes: Sizes, runner: Runner) -> None:
             runner("memory", lambda: scenarios.memory(route_server, sizes))
     if "models" in selected:
         runner("models", lambda: scenarios.models(sizes))
+    if "cpu" in selected:
+        with servers.page_server() as page_server:
+            runner("cpu", lambda: scenarios.cpu(page_server, sizes))
 
 
 def main(argv: list[str] | None = None) -> int:

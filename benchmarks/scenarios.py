@@ -1,5 +1,5 @@
 """
-Scenarios 1, 2, 4 and 5 of the benchmark, each returning a `Section` of the report (scenario 3,
+Scenarios 1, 2, 4, 5 and 6 of the benchmark, each returning a `Section` of the report (scenario 3,
 the rate limits, is `budget`).
 
 Every number about the server (requests received, 429s sent, its CPU time) is read from the
@@ -26,7 +26,7 @@ import payloads
 from clients import Run, Target
 from measure import median, spread
 from report import Check, Section, Table, micro, percent, rate, ratio, rounds
-from servers import BENCH_DIR, FakeServer, RouteServer
+from servers import BENCH_DIR, FakeServer, PageServer, RouteServer
 from sizes import Sizes
 from yarl import URL
 
@@ -527,4 +527,53 @@ def models(sizes: Sizes) -> Section:
         floor = floor or seconds
         write_table.add(name, micro(seconds), ratio(seconds / floor))
     section.tables.append(write_table)
+    return section
+
+
+# --- 6. client CPU per request ---------------------------------------------------------------
+
+#: The page shapes of the CPU comparison: menus per page (one route each).
+CPU_SHAPES: tuple[tuple[str, int, float], ...] = (
+    ("one-menu pages", 1, 1.2),
+    ("100-menu pages", 100, 1.1),
+)
+
+
+def cpu(server: PageServer, sizes: Sizes) -> Section:
+    section = Section(6, "Client CPU per request")
+    section.notes.append(
+        "Each client lists menus from a server that answers every request with a page made once "
+        "(compact JSON, menus of one route each), so its own CPU, not the server, sets the "
+        f"pace. {sizes.cpu_requests} requests per round by 16 workers, the SDK with its "
+        "defaults against raw aiohttp + `json()`; the clients take turns within each of "
+        f"{rounds(sizes.cpu_rounds)}, and the ratio is the median of per-round ratios. "
+        "Scenario 1's *client CPU* column is the same comparison on the fake's own pages."
+    )
+    table = Table(["page", "client", "client CPU / request", "±", "vs raw aiohttp"])
+    for label, menus, target in CPU_SHAPES:
+        target_ = Target(server.url, "agent@example.com", "token")
+        ids = [menus] * sizes.cpu_requests
+        samples: dict[str, list[float]] = {clients.SDK: [], clients.BASELINE: []}
+        for round_ in range(sizes.cpu_rounds):
+            for name in _rotated(list(samples), round_):
+                gc.collect()
+                before = server.requests()
+                run = clients.LISTING_CLIENTS[name](target_, ids, 16)
+                served = server.requests() - before
+                if run.items != len(ids) * menus or served != len(ids):
+                    raise RuntimeError(f"{name} read {run.items} menus in {served} requests")
+                samples[name].append(run.cpu_seconds / served)
+        sdk, raw = samples[clients.SDK], samples[clients.BASELINE]
+        vs_raw = median([s / r for s, r in zip(sdk, raw, strict=True)])
+        for name, runs in samples.items():
+            shown = ratio(vs_raw) if name == clients.SDK else "1.00x"
+            table.add(label, name, micro(median(runs)), percent(spread(runs)), shown)
+        section.checks.append(
+            Check(
+                f"SDK client CPU / request ≤ {target:g}x raw aiohttp + `json()`, {label}",
+                ratio(vs_raw),
+                vs_raw <= target,
+            )
+        )
+    section.tables.append(table)
     return section

@@ -159,3 +159,24 @@ def route_server() -> Iterator[RouteServer]:
         yield RouteServer(child)
     finally:
         child.close()
+
+
+class PageServer:
+    """Menu pages made once, in a child process; it counts the requests it answered."""
+
+    def __init__(self, child: Child) -> None:
+        self.url: str = child.info["url"]
+
+    def requests(self) -> int:
+        with urllib.request.urlopen(self.url + "/stats", timeout=30) as response:
+            served: int = json.loads(response.read())["requests"]
+            return served
+
+
+@contextlib.contextmanager
+def page_server() -> Iterator[PageServer]:
+    child = spawn("page_server.py")
+    try:
+        yield PageServer(child)
+    finally:
+        child.close()

@@ -52,6 +52,8 @@ class Sizes:
     model_seconds: float
     # Each round is a fifth of a second per job: cheap, so enough of them to outvote a stall.
     model_rounds: int
+    cpu_requests: int
+    cpu_rounds: int
 
     def with_rounds(self, rounds: int | None) -> Sizes:
         if rounds is None:
@@ -61,6 +63,7 @@ class Sizes:
             rounds=rounds,
             listing_rounds=rounds,
             model_rounds=max(rounds, 3),
+            cpu_rounds=max(rounds, 3),
             inside_rounds=min(self.inside_rounds, rounds),
             over_rounds=min(self.over_rounds, rounds),
         )
@@ -100,6 +103,8 @@ FULL = Sizes(
     model_routes=1,
     model_seconds=0.2,
     model_rounds=9,
+    cpu_requests=2000,
+    cpu_rounds=9,
 )
 
 SMOKE = Sizes(
@@ -136,4 +141,6 @@ SMOKE = Sizes(
     model_routes=1,
     model_seconds=0.02,
     model_rounds=3,
+    cpu_requests=40,
+    cpu_rounds=1,
 )

@@ -1,6 +1,6 @@
 """
 The benchmark suite still runs: a tiny ``--smoke`` run must finish and write a table for each of
-its five scenarios. Nothing here looks at a number; benchmarks are not timed tests.
+its six scenarios. Nothing here looks at a number; benchmarks are not timed tests.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ SCENARIOS = (
     "## 3. Rate limits as windows",
     "## 4. Streaming memory",
     "## 5. Model cost",
+    "## 6. Client CPU per request",
 )
 
 
