@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import sys
 
 from aiohttp import web
+from child import serve_until_stopped
 from payloads import menu_page
 
 SERVED: web.AppKey[list[int]] = web.AppKey("served", list[int])
@@ -38,27 +37,14 @@ async def _menus(request: web.Request) -> web.Response:
     return web.Response(body=pages[menus], content_type="application/json")
 
 
-async def serve() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+def make_app() -> web.Application:
     app = web.Application()
     app[SERVED] = [0]
     app[PAGES] = {}
     app.router.add_get("/stats", _stats)
     app.router.add_get("/api/v2/channels/voice/ivr/{ivr_id:[0-9]+}/menus", _menus)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    port = runner.addresses[0][1]
-    sys.stdout.write(json.dumps({"url": f"http://127.0.0.1:{port}"}) + "\n")
-    sys.stdout.flush()
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    return app
 
 
 if __name__ == "__main__":
-    asyncio.run(serve())
+    asyncio.run(serve_until_stopped(make_app()))

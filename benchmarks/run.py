@@ -92,12 +92,12 @@ def run(selected: list[str], sizes: Sizes, runner: Runner) -> None:
         with servers.fake_server(ivrs=sizes.budget_ivrs, menus=1, routes=1) as server:
             runner("ratelimit", lambda: budget.scenario(server, sizes))
     if "memory" in selected:
-        with servers.route_server() as route_server:
+        with servers.counting_server("route_server.py") as route_server:
             runner("memory", lambda: scenarios.memory(route_server, sizes))
     if "models" in selected:
         runner("models", lambda: scenarios.models(sizes))
     if "cpu" in selected:
-        with servers.page_server() as page_server:
+        with servers.counting_server("page_server.py") as page_server:
             runner("cpu", lambda: scenarios.cpu(page_server, sizes))
 
 

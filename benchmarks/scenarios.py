@@ -26,7 +26,7 @@ import payloads
 from clients import Run, Target
 from measure import median, spread
 from report import Check, Section, Table, micro, percent, rate, ratio, rounds
-from servers import BENCH_DIR, FakeServer, PageServer, RouteServer
+from servers import BENCH_DIR, CountingServer, FakeServer
 from sizes import Sizes
 from yarl import URL
 
@@ -301,7 +301,7 @@ def walk(server: FakeServer, sizes: Sizes) -> Section:
 # --- 4. streaming memory ---------------------------------------------------------------------
 
 
-def memory(server: RouteServer, sizes: Sizes) -> Section:
+def memory(server: CountingServer, sizes: Sizes) -> Section:
     section = Section(4, "Streaming memory")
     section.notes.append(
         "`client.routes.list()` over a server that makes up pages of 100 routes as they are "
@@ -539,7 +539,7 @@ CPU_SHAPES: tuple[tuple[str, int, float], ...] = (
 )
 
 
-def cpu(server: PageServer, sizes: Sizes) -> Section:
+def cpu(server: CountingServer, sizes: Sizes) -> Section:
     section = Section(6, "Client CPU per request")
     section.notes.append(
         "Each client lists menus from a server that answers every request with a page made once "

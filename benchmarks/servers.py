@@ -140,8 +140,8 @@ def fake_server(
         child.close()
 
 
-class RouteServer:
-    """The generator of route pages in a child process; it counts the requests it answered."""
+class CountingServer:
+    """A server of made-up pages in a child process; it counts the requests it answered."""
 
     def __init__(self, child: Child) -> None:
         self.url: str = child.info["url"]
@@ -153,30 +153,10 @@ class RouteServer:
 
 
 @contextlib.contextmanager
-def route_server() -> Iterator[RouteServer]:
-    child = spawn("route_server.py")
+def counting_server(script: str) -> Iterator[CountingServer]:
+    """`route_server.py` (scenario 4) or `page_server.py` (scenario 6)."""
+    child = spawn(script)
     try:
-        yield RouteServer(child)
-    finally:
-        child.close()
-
-
-class PageServer:
-    """Menu pages made once, in a child process; it counts the requests it answered."""
-
-    def __init__(self, child: Child) -> None:
-        self.url: str = child.info["url"]
-
-    def requests(self) -> int:
-        with urllib.request.urlopen(self.url + "/stats", timeout=30) as response:
-            served: int = json.loads(response.read())["requests"]
-            return served
-
-
-@contextlib.contextmanager
-def page_server() -> Iterator[PageServer]:
-    child = spawn("page_server.py")
-    try:
-        yield PageServer(child)
+        yield CountingServer(child)
     finally:
         child.close()

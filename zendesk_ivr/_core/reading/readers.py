@@ -135,6 +135,9 @@ def fields_of(cls: type) -> tuple[_Field, ...]:
 # --- reading decoded JSON --------------------------------------------------------------------
 
 
+_MISSING: Final = object()
+
+
 def _ids(value: list[Any]) -> tuple[int, ...]:
     for item in value:
         if type(item) is not int or not 0 < item <= MAX_ID:
@@ -188,9 +191,24 @@ def _check(field: _Field, child_reader: str) -> list[str]:
     return lines
 
 
-def _setter_scope(cls: type, names: list[str]) -> dict[str, Any]:
-    # A slot's member descriptor sets the value on a frozen instance without its __setattr__.
-    return {f"set_{name}": cls.__dict__[name].__set__ for name in names}
+def _scope(cls: type, **more: Any) -> dict[str, Any]:
+    """
+    What the generated code of *cls* calls on: ``new``, ``set_NAME`` for each of its fields (a
+    slot's member descriptor sets the value on a frozen instance without its __setattr__),
+    and the checks' own names.
+    """
+    names = [field.name for field in attrs.fields(cls)]
+    return {
+        "new": object.__new__,
+        "cls": cls,
+        "Unusual": Unusual,
+        "MISSING": _MISSING,
+        "MAX_ID": MAX_ID,
+        "_ids": _ids,
+        "_strs": _strs,
+        **{f"set_{name}": cls.__dict__[name].__set__ for name in names},
+        **more,
+    }
 
 
 def _compile(source: str, scope: dict[str, Any], name: str) -> Callable[..., Any]:
@@ -199,22 +217,8 @@ def _compile(source: str, scope: dict[str, Any], name: str) -> Callable[..., Any
     return function
 
 
-_MISSING: Final = object()
-
-
 def _dict_reader(cls: type[T], fields: tuple[_Field, ...]) -> Callable[[Any], T]:
-    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]
-    scope: dict[str, Any] = {
-        "new": object.__new__,
-        "cls": cls,
-        "Unusual": Unusual,
-        "MISSING": _MISSING,
-        "MAX_ID": MAX_ID,
-        "_ids": _ids,
-        "_strs": _strs,
-        "read_options": read_options,
-        **_setter_scope(cls, names),
-    }
+    scope = _scope(cls, read_options=read_options)
     lines = ["def read(raw):", "    if type(raw) is not dict: raise Unusual"]
     for field in fields:
         if field.kind == "options":
@@ -243,18 +247,7 @@ def _options_reader(cls: type[T]) -> Callable[[Any], T]:
     options read as nothing set and are written back as null (``read_as`` None).
     """
     fields = fields_of(cls)
-    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]
-    scope: dict[str, Any] = {
-        "new": object.__new__,
-        "cls": cls,
-        "Unusual": Unusual,
-        "MISSING": _MISSING,
-        "MAX_ID": MAX_ID,
-        "KEYS": frozenset(f.name for f in fields),
-        "_ids": _ids,
-        "_strs": _strs,
-        **_setter_scope(cls, names),
-    }
+    scope = _scope(cls, KEYS=frozenset(f.name for f in fields))
     lines = [
         "def read(raw):",
         "    self = new(cls)",
@@ -279,11 +272,7 @@ _unknown = _compile(
     "    set_action(self, action)\n"
     "    set_data(self, data)\n"
     "    return self",
-    {
-        "new": object.__new__,
-        "cls": UnknownOptions,
-        **_setter_scope(UnknownOptions, ["action", "data"]),
-    },
+    _scope(UnknownOptions),
     "unknown",
 )
 _OPTIONS: Final[Mapping[str, Callable[[Any], RouteOptions]]] = {
@@ -342,15 +331,7 @@ def _struct(cls: type, fields: tuple[_Field, ...]) -> Any:
 
 
 def _filler(cls: type[T], fields: tuple[_Field, ...]) -> Callable[[Any], T]:
-    names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]
-    scope: dict[str, Any] = {
-        "new": object.__new__,
-        "cls": cls,
-        "OPTIONS": _OPTIONS,
-        "unknown": _unknown,
-        "map": map,
-    }
-    scope.update(_setter_scope(cls, names))
+    scope = _scope(cls, OPTIONS=_OPTIONS, unknown=_unknown, map=map)
     lines = ["def fill(s):"]
     for field in fields:
         name, null = field.name, field.null_value
