@@ -36,28 +36,17 @@ from typing import Annotated, Any, Final, Generic, TypeVar
 
 import attrs
 
-from ..._account import Greeting, Group, PhoneNumber
-from ..._models import (
-    MAX_ID,
-    TYPED_OPTIONS,
-    Ivr,
-    IvrMenu,
-    IvrRoute,
-    RouteOptions,
-    UnknownOptions,
-)
+from ..._models import MAX_ID, TYPED_OPTIONS, RouteOptions, UnknownOptions
 
 try:
     import msgspec
 except ImportError:  # PyPy, or a platform msgspec has no wheel for: dicts only
     msgspec = None  # type: ignore[assignment]
 
-__all__ = ["MODELS", "OPTION_BOOKKEEPING", "Reader", "Unusual", "read_options", "reader_for"]
+__all__ = ["OPTION_BOOKKEEPING", "Reader", "Unusual", "read_options", "reader_for"]
 
 T = TypeVar("T")
 
-#: The read models every listing, walk and migration reads, nested ones first.
-MODELS: Final[tuple[type, ...]] = (IvrRoute, IvrMenu, Ivr, Group, Greeting, PhoneNumber)
 #: Fields of route options that are not JSON keys: unknown keys kept, and the JSON as read.
 OPTION_BOOKKEEPING: Final = frozenset({"extra", "read_as"})
 
@@ -91,9 +80,6 @@ class _Field:
         if not self.required:
             return self.default
         return "" if self.kind == "str" else attrs.NOTHING  # a null id: an unusable record
-
-
-_GreetingId = int | str
 
 
 def _kind_of(hint: Any) -> tuple[str, bool, type | None]:
@@ -369,11 +355,10 @@ class Reader(Generic[T]):
     record outside the everyday shape.
     """
 
-    __slots__ = ("fill", "model", "read", "struct")
+    __slots__ = ("fill", "read", "struct")
 
     def __init__(self, model: type[T]) -> None:
         fields = fields_of(model)
-        self.model = model
         self.read: Callable[[Any], T] = _dict_reader(model, fields)
         self.struct: Any = None if msgspec is None else _struct(model, fields)
         self.fill: Callable[[Any], T] = _filler(model, fields)
