@@ -315,23 +315,18 @@ class Requester:
         with contextlib.suppress(_GoneAfterRetry):
             await self.request("DELETE", url, read=read_nothing)
 
-    async def listing(
-        self, first: URL, read: Callable[[Response], P], start: str | URL | None = None
-    ) -> AsyncGenerator[Outcome[P], None]:
+    async def raw_pages(
+        self, first: URL, envelope: Envelope
+    ) -> AsyncGenerator[Outcome[RawPage], None]:
         """
-        Every page of a listing, each as *read* makes it, following ``next_page`` (or a
-        cursor's ``links.next``) under the listing's cycle rule and page cap. Each response is
-        read and released before its page is handed out.
+        A listing's pages as decoded JSON (the walk completes what they leave out), following
+        ``next_page`` (or a cursor's ``links.next``) under the listing's cycle rule and page
+        cap; each response is read and released before its page is handed out.
         """
-        pages = _Pages(self, first, read, start)
+        read = functools.partial(read_raw_page, envelope=envelope, site=self.site)
+        pages = _Pages(self, first, read, None)
         while (outcome := await pages.next()) is not None:
             yield outcome
-
-    def raw_pages(self, first: URL, envelope: Envelope) -> AsyncGenerator[Outcome[RawPage], None]:
-        """A listing's pages as decoded JSON (the walk completes what they leave out)."""
-        return self.listing(
-            first, functools.partial(read_raw_page, envelope=envelope, site=self.site)
-        )
 
     async def pages(
         self, first: URL, listing: Listing[T], start: str | URL | None = None
