@@ -128,6 +128,22 @@ async def test_rate_limited_carries_retry_after_from_a_text_plain_429(
     assert info.value.description == "Too Many Requests"
 
 
+async def test_error_headers_are_named_in_lower_case_whatever_case_the_server_used(
+    zendesk_fake: FakeZendesk,
+) -> None:
+    sent = {"X-Zendesk-Hint": "slow down", "X-Custom-Thing": "Kept As Sent"}
+    zendesk_fake.fail_next(429, retry_after=3, headers=sent)
+    async with client_for(zendesk_fake) as client:
+        with pytest.raises(zendesk_ivr.RateLimited) as info:
+            await client.ivrs.get(1)
+
+    headers = info.value.headers
+    assert headers["x-zendesk-hint"] == "slow down"
+    assert headers["x-custom-thing"] == "Kept As Sent"
+    assert headers["retry-after"] == "3"
+    assert all(name == name.lower() for name in headers)
+
+
 async def test_html_error_pages_are_summarized_not_dumped(zendesk_fake: FakeZendesk) -> None:
     zendesk_fake.fail_next(
         503,
