@@ -179,12 +179,22 @@ def pages_of(
 ) -> st.SearchStrategy[dict[str, Any]]:
     """
     List pages of well-formed records (or of some that are not), under any of the
-    envelope's *keys*, with offset links, a count, and an unknown key.
+    envelope's *keys*, with offset links (or links that are not URLs), a count, cursor links
+    and ``meta`` (well-formed or not), and an unknown key.
     """
     records = st.one_of(
         st.lists(well_formed, max_size=4), st.lists(st.one_of(well_formed, any_shape), max_size=4)
     )
-    links = st.one_of(st.none(), st.just("https://example.zendesk.com/api/v2/x?page=2"))
+    link = st.just("https://example.zendesk.com/api/v2/x?page=2")
+    links = st.one_of(st.none(), link, st.sampled_from(["", 2, ["x"]]))
+    cursor = st.one_of(
+        st.fixed_dictionaries({}, optional={"next": links, "prev": links}), st.none(), st.just(1)
+    )
+    meta = st.one_of(
+        st.fixed_dictionaries({}, optional={"has_more": st.one_of(st.booleans(), st.none())}),
+        st.none(),
+        st.just("more"),
+    )
     return st.fixed_dictionaries(
         {},
         optional={
@@ -192,6 +202,8 @@ def pages_of(
             "next_page": links,
             "previous_page": links,
             "count": st.one_of(st.integers(0, 10), st.none(), st.text(max_size=2)),
+            "links": cursor,
+            "meta": meta,
             "later": st.integers(),
         },
     )

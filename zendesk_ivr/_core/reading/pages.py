@@ -28,7 +28,7 @@ from yarl import URL
 
 from ..._exceptions import DecodeError
 from . import responses, skipping
-from .envelopes import Envelope, PageLinks, page_links, structure, unwrap_list
+from .envelopes import Envelope, PageLinks, links_from, page_links, structure, unwrap_list
 from .readers import Unusual, reader_for
 from .responses import Response
 from .serde import shared_converter
@@ -46,7 +46,7 @@ T = TypeVar("T")
 _PAGE_KEYS: Final = ("next_page", "previous_page", "count", "links", "meta")
 
 
-@frozen
+@frozen(cache_hash=True)  # the key of its page decoder, looked up for every page
 class Listing(Generic[T]):
     """What a listing reads: where a page holds its records, and the model they become."""
 
@@ -127,15 +127,9 @@ def read_page(
     if structs and msgspec is not None and response.body and _is_json(response):
         decoded = _decode_structs(response.body, listing)
         if decoded is not None:
-            key, items, rest = decoded
-            return ReadPage(
-                response,
-                listing.model,
-                key,
-                items,
-                page_links(rest, response, site=site),
-                structs=True,
-            )
+            key, items, page = decoded
+            links = _struct_links(page, response, site)
+            return ReadPage(response, listing.model, key, items, links, structs=True)
     page = read_raw_page(response, listing.envelope, site=site)
     return ReadPage(response, listing.model, page.key, page.items, page.links, structs=False)
 
@@ -152,16 +146,14 @@ def _is_json(response: Response) -> bool:
     return not content_type or responses.is_json(content_type)
 
 
-_DECODERS: dict[tuple[Envelope, type], Any] = {}
+_DECODERS: dict[Listing[Any], Any] = {}
 
 
-def _decode_structs(
-    body: bytes, listing: Listing[Any]
-) -> tuple[str, list[Any], dict[str, Any]] | None:
-    """The key, structs and other keys of a page, or None when it does not fit the structs."""
-    decoder = _DECODERS.get((listing.envelope, listing.model))
+def _decode_structs(body: bytes, listing: Listing[Any]) -> tuple[str, list[Any], Any] | None:
+    """The key, structs and the page struct itself, or None when it does not fit the structs."""
+    decoder = _DECODERS.get(listing)
     if decoder is None:
-        decoder = _DECODERS[listing.envelope, listing.model] = _page_decoder(listing)
+        decoder = _DECODERS[listing] = _page_decoder(listing)
     try:
         page = decoder(body)
     except (ValueError, RecursionError):  # msgspec's errors are ValueErrors
@@ -169,9 +161,23 @@ def _decode_structs(
     for key in listing.envelope.plural:
         items = getattr(page, key)
         if items is not msgspec.UNSET:
-            rest = {k: v for k in _PAGE_KEYS if (v := getattr(page, k)) is not msgspec.UNSET}
-            return key, items, rest
+            return key, items, page
     return None  # no items: plain JSON says what is wrong
+
+
+def _struct_links(page: Any, response: Response, site: URL) -> PageLinks:
+    """The links of a decoded page struct, read as `page_links` reads them from JSON."""
+    unset = msgspec.UNSET
+    if page.meta is unset and page.links is unset:  # an offset page, as Talk's listings send
+        return links_from(
+            None if page.next_page is unset else page.next_page,
+            None if page.previous_page is unset else page.previous_page,
+            None if page.count is unset else page.count,
+            response,
+            site=site,
+        )
+    rest = {key: value for key in _PAGE_KEYS if (value := getattr(page, key)) is not unset}
+    return page_links(rest, response, site=site)
 
 
 def _page_decoder(listing: Listing[Any]) -> Any:

@@ -29,8 +29,9 @@ def cursor_first_page(collection: URL, size: int) -> URL:
 
 def is_cursor_page(body: Any) -> bool:
     """A cursor page says whether more follow in ``meta.has_more``; an offset page does not."""
-    meta = body.get("meta") if isinstance(body, Mapping) else None
-    return isinstance(meta, Mapping) and "has_more" in meta
+    # `type() is dict` first: decoded JSON is a dict, and an ABC's isinstance costs a call.
+    meta = body.get("meta") if type(body) is dict or isinstance(body, Mapping) else None
+    return meta is not None and isinstance(meta, Mapping) and "has_more" in meta
 
 
 def cursor_links(body: Mapping[str, Any], current: URL) -> tuple[Any, Any]:
