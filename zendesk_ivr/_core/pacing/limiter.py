@@ -44,6 +44,9 @@ from .budget import (
     Wait,
 )
 
+# The decisions that let a request go now (a tuple: `Go | Probe` would be built on every call).
+_MAY_GO = (Go, Probe)
+
 
 class RateLimiter:
     """
@@ -123,7 +126,7 @@ class RateLimiter:
         if self._lock.locked():
             return None
         now = self._clock()
-        if isinstance(self._budget.decide(now), Go | Probe):
+        if isinstance(self._budget.decide(now), _MAY_GO):
             return self._budget.take(now)
         return None
 
