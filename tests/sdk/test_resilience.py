@@ -441,6 +441,12 @@ FAULTS = st.sampled_from(
 )
 
 
+# Wide apart, so that an everyday answer on a loaded machine never times out (0.4 s did once,
+# at a load average of 9) and the slow one always does.
+ATTEMPT_TIMEOUT = 1.0
+SLOW_ANSWER = 1.6
+
+
 def expected_requests(schedule: list[str], pages: int, max_retries: int) -> tuple[bool, int]:
     """
     Whether a listing of *pages* pages outlasts *schedule*, one fault per request in order (each
@@ -488,12 +494,12 @@ async def test_a_listing_under_faults_is_exact_or_a_typed_error(
             elif fault == "truncate":
                 fake.truncate_next()
             elif fault == "slow":
-                fake.delay_next(0.6)
+                fake.delay_next(SLOW_ANSWER)
             else:
                 fake.fail_next(int(fault), retry_after=0 if fault in ("429", "503") else None)
         listed: list[int] = []
         failed = False
-        async with client_for(fake, max_retries=max_retries, timeout=0.4) as client:
+        async with client_for(fake, max_retries=max_retries, timeout=ATTEMPT_TIMEOUT) as client:
             try:
                 async for ivr in client.ivrs.list():
                     listed.append(ivr.id)
