@@ -8,8 +8,9 @@ scenario 6 is up against.
   their checks.
 - `decoded_into_attrs`: msgspec makes attrs objects itself, in C. It cannot make the public
   models: it refuses the union of attrs classes that ``IvrRoute.options`` is. So these are attrs
-  classes of the same fields with the options left as dicts, the options' classes to be made in
-  Python afterwards: a lower bound of what that design would cost.
+  classes of the same fields with the options left as dicts: a lower bound of that design.
+- `decoded_into_attrs_then_options`: the same, then each route's options made in Python by the
+  SDK's options readers, as that design would have to: what it would cost.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import attrs
 import msgspec
 
 from zendesk_ivr import IvrMenu, IvrRoute
-from zendesk_ivr._core.reading.readers import reader_for
+from zendesk_ivr._core.reading.readers import read_options, reader_for
 from zendesk_ivr._models import TYPED_OPTIONS
 
 _new = object.__new__
@@ -130,5 +131,26 @@ def decoded_into_attrs(raw: bytes) -> Callable[[], object]:
 
     def read() -> object:
         return decode(raw).ivr_menus
+
+    return read
+
+
+_set_route_options = _Route.__dict__["options"].__set__
+
+
+def decoded_into_attrs_then_options(raw: bytes) -> Callable[[], object]:
+    """
+    As `decoded_into_attrs`, then each route's options made by the SDK's own options readers:
+    what making the models in C would cost, since the options' class depends on the route's
+    action and msgspec cannot choose it.
+    """
+    decode = msgspec.json.Decoder(_Page).decode
+
+    def read() -> object:
+        menus = decode(raw).ivr_menus
+        for menu in menus:
+            for route in menu.routes:
+                _set_route_options(route, read_options(route.action, route.options))
+        return menus
 
     return read
