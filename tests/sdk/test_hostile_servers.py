@@ -205,6 +205,29 @@ LISTINGS: dict[str, Callable[[Client], Awaitable[object]]] = {
 }
 
 
+async def test_a_repeated_header_reads_as_its_last_value_everywhere() -> None:
+    # A proxy that adds its own copy of a header: the error's headers, its Retry-After and its
+    # request id must agree on which one counts.
+    async def twice(request: web.Request) -> web.Response:
+        response = web.Response(status=429, text="Too Many Requests")
+        for name, value in [
+            ("Retry-After", "1"),
+            ("retry-after", "120"),
+            ("X-Request-Id", "first"),
+            ("X-Request-Id", "second"),
+        ]:
+            response.headers.add(name, value)
+        return response
+
+    async with serve(twice) as (url, _seen), client_at(url, max_retries=0) as client:
+        with pytest.raises(zendesk_ivr.RateLimited) as info:
+            await client.ivrs.get(1)
+
+    error = info.value
+    assert (error.retry_after, error.request_id) == (120, "second")
+    assert (error.headers["retry-after"], error.headers["x-request-id"]) == ("120", "second")
+
+
 @pytest.mark.parametrize("how", list(LISTINGS))
 @pytest.mark.parametrize(
     ("cycle", "requests"),

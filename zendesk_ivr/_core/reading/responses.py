@@ -53,7 +53,7 @@ class Response:
     method: str
     url: URL
     status: int
-    headers: Mapping[str, str]  # looked up by lower-case name: case-insensitive, or lower-cased
+    headers: Mapping[str, str]  # names in lower case
     body: bytes
     scrub: Scrub = field(default=unchanged, eq=False, repr=False)
 
@@ -149,7 +149,7 @@ def error_for(response: Response, *, now: float) -> APIError:
         "details": details,
         "request_id": request_id,
         "body": body,
-        "headers": {name.lower(): scrub(value) for name, value in response.headers.items()},
+        "headers": {name: scrub(value) for name, value in response.headers.items()},
     }
     if cls in (RateLimited, ServerError):
         kwargs["retry_after"] = parse_retry_after(response.headers.get("retry-after"), now)

@@ -103,10 +103,9 @@ class Transport:
                     method=method,
                     url=url,
                     status=resp.status,
-                    # aiohttp's own case-insensitive view, kept rather than copied: a Zendesk
-                    # answer carries some twenty headers, of which a success reads a handful
-                    # (copying them lower-cased cost ~3 us a request).
-                    headers=resp.headers,
+                    # Copied lower-cased, so a repeated header reads as its last value wherever
+                    # it is read (aiohttp's own view would give the first to `get`).
+                    headers={k.lower(): v for k, v in resp.headers.items()},
                     body=payload,
                     scrub=self._scrub,
                 )
