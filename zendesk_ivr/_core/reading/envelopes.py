@@ -132,22 +132,15 @@ def page_links(body: Mapping[str, Any], response: Response, *, site: URL) -> Pag
     """The links of an offset or a cursor page, the next one checked by `follow_link`."""
     if paging.is_cursor_page(body):
         link, previous = paging.cursor_links(body, response.url)
-        return links_from(link, previous, None, response, site=site)
-    return links_from(
-        body.get("next_page"), body.get("previous_page"), body.get("count"), response, site=site
-    )
-
-
-def links_from(
-    next_page: object, previous_page: object, count: object, response: Response, *, site: URL
-) -> PageLinks:
-    """A page's links from what it says of the next and previous pages (cursor or offset)."""
+        count = None
+    else:
+        link, previous, count = body.get("next_page"), body.get("previous_page"), body.get("count")
     if isinstance(count, bool) or not isinstance(count, _COUNT_TYPES):
         raise decode_error(response, f"count is not an integer: {count!r:.50}")
-    nxt = follow_link(next_page, response.url, site)
+    nxt = follow_link(link, response.url, site)
     return PageLinks(
         next_url=nxt,
         next_page=None if nxt is None else str(nxt),
-        previous_page=previous_page if isinstance(previous_page, str) else None,
+        previous_page=previous if isinstance(previous, str) else None,
         count=count,
     )

@@ -28,7 +28,7 @@ from yarl import URL
 
 from ..._exceptions import DecodeError
 from . import responses, skipping
-from .envelopes import Envelope, PageLinks, links_from, page_links, structure, unwrap_list
+from .envelopes import Envelope, PageLinks, page_links, structure, unwrap_list
 from .readers import Unusual, reader_for
 from .responses import Response
 from .serde import shared_converter
@@ -127,8 +127,8 @@ def read_page(
     if structs and msgspec is not None and response.body and _is_json(response):
         decoded = _decode_structs(response.body, listing)
         if decoded is not None:
-            key, items, page = decoded
-            links = _struct_links(page, response, site)
+            key, items, rest = decoded
+            links = page_links(rest, response, site=site)
             return ReadPage(response, listing.model, key, items, links, structs=True)
     page = read_raw_page(response, listing.envelope, site=site)
     return ReadPage(response, listing.model, page.key, page.items, page.links, structs=False)
@@ -149,8 +149,10 @@ def _is_json(response: Response) -> bool:
 _DECODERS: dict[Listing[Any], Any] = {}
 
 
-def _decode_structs(body: bytes, listing: Listing[Any]) -> tuple[str, list[Any], Any] | None:
-    """The key, structs and the page struct itself, or None when it does not fit the structs."""
+def _decode_structs(
+    body: bytes, listing: Listing[Any]
+) -> tuple[str, list[Any], dict[str, Any]] | None:
+    """The key, structs and other keys of a page, or None when it does not fit the structs."""
     decoder = _DECODERS.get(listing)
     if decoder is None:
         decoder = _DECODERS[listing] = _page_decoder(listing)
@@ -161,23 +163,9 @@ def _decode_structs(body: bytes, listing: Listing[Any]) -> tuple[str, list[Any],
     for key in listing.envelope.plural:
         items = getattr(page, key)
         if items is not msgspec.UNSET:
-            return key, items, page
+            rest = {k: v for k in _PAGE_KEYS if (v := getattr(page, k)) is not msgspec.UNSET}
+            return key, items, rest
     return None  # no items: plain JSON says what is wrong
-
-
-def _struct_links(page: Any, response: Response, site: URL) -> PageLinks:
-    """The links of a decoded page struct, read as `page_links` reads them from JSON."""
-    unset = msgspec.UNSET
-    if page.meta is unset and page.links is unset:  # an offset page, as Talk's listings send
-        return links_from(
-            None if page.next_page is unset else page.next_page,
-            None if page.previous_page is unset else page.previous_page,
-            None if page.count is unset else page.count,
-            response,
-            site=site,
-        )
-    rest = {key: value for key in _PAGE_KEYS if (value := getattr(page, key)) is not unset}
-    return page_links(rest, response, site=site)
 
 
 def _page_decoder(listing: Listing[Any]) -> Any:
