@@ -90,14 +90,8 @@ async def _run(job: Job, target: Target, ivr_ids: list[int], concurrency: int) -
             items += read
             sent += 1
 
-        pending = iter(ivr_ids)
-
-        async def worker() -> None:
-            for ivr_id in pending:
-                await one(ivr_id)
-
         with Stopwatch() as watch:
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            await clients._workers(concurrency, ivr_ids, one)
     return Run(sent, items, watch.seconds, watch.cpu_seconds)
 
 
