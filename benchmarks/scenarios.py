@@ -36,10 +36,6 @@ from zendesk_ivr import (
     IvrMenu,
     IvrRoute,
     IvrRouteFields,
-    MenuOptions,
-    PhoneNumberOptions,
-    TextbackOptions,
-    VoicemailOptions,
 )
 
 # Private, to time what a listing does with one page without a server in the way.
@@ -47,6 +43,7 @@ from zendesk_ivr._core.reading.envelopes import MENU_ENVELOPE
 from zendesk_ivr._core.reading.pages import Listing, read_page
 from zendesk_ivr._core.reading.responses import Response
 from zendesk_ivr._core.reading.serde import make_converter
+from zendesk_ivr._models import TYPED_OPTIONS
 
 #: Above this share of wall time on the CPU, the server is what limits throughput.
 SATURATED = 0.85
@@ -387,12 +384,6 @@ def _hand_read(menus: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     ]
 
 
-_OPTIONS = {
-    cls.action: cls
-    for cls in (GroupOptions, VoicemailOptions, PhoneNumberOptions, TextbackOptions, MenuOptions)
-}
-
-
 def _hand_models(menus: list[dict[str, Any]]) -> list[IvrMenu]:
     """The same models built through their constructors: the price of attrs' ``__init__``."""
     return [
@@ -406,7 +397,7 @@ def _hand_models(menus: list[dict[str, Any]]) -> list[IvrMenu]:
                     id=r["id"],
                     keypress=r["keypress"],
                     action=r["action"],
-                    options=_OPTIONS[r["action"]](**r["options"]),
+                    options=TYPED_OPTIONS[r["action"]](**r["options"]),
                     greeting=r["greeting"],
                     option_text=r["option_text"],
                     overflow_options=tuple(r["overflow_options"]),
